@@ -1,0 +1,52 @@
+"""Twitchlog: the sync, push and sharing service behind the installable app."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .config import Settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides Flask settings (tests)."""
+    settings = (config or {}).get("TWITCHLOG") or Settings.from_environment()
+    app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None)
+    app.config.update(settings.flask_config())
+    app.config.update(config or {})
+    settings = app.config["TWITCHLOG"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from . import errors, security
+    from .extensions import api, bind_sqlite_pragmas, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    limiter.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "twitchlog_session"})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    with app.app_context():
+        bind_sqlite_pragmas(app)
+
+    from .accounts.views import blp as accounts
+    from .export.views import blp as export
+    from .sync.views import blp as sync
+
+    for blueprint in (accounts, sync, export):
+        api.register_blueprint(blueprint)
+
+    from .health.views import blp as health
+    from .web.views import blp as web
+
+    app.register_blueprint(health)
+    app.register_blueprint(web)
+
+    errors.register_error_handlers(app)
+    security.init_app(app)
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,73 @@
+"""Validation of everything a client sends to the accounts endpoints."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from .. import fields as f
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+class EmailField(f.Text):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(value) > 254 or not EMAIL.match(value):
+            raise ValidationError("Not a valid email address.")
+        return value.lower()
+
+
+class RegisterSchema(Schema):
+    email = EmailField(required=True)
+    password = f.Text(required=True, validate=validate.Length(min=10, max=1024, error="Use at least 10 characters (at most 1024)."))
+    timezone = f.TimeZoneName(required=True)
+
+
+class LoginSchema(Schema):
+    email = EmailField(required=True)
+    password = f.Text(required=True, validate=validate.Length(max=1024))
+
+
+class TokenCreateSchema(LoginSchema):
+    label = f.Text(required=True, validate=validate.Length(min=1, max=100))
+
+
+class PasswordSchema(Schema):
+    password = f.Text(required=True, validate=validate.Length(max=1024))
+
+
+class MePatchSchema(Schema):
+    timezone = f.TimeZoneName()
+
+    @validates("timezone")
+    def _present(self, value, **_):
+        if value is None:
+            raise ValidationError("The time zone cannot be cleared.")
+
+
+class UserSchema(Schema):
+    id = fields.String()
+    email = fields.String()
+    timezone = fields.String()
+    created_at = f.Instant()
+
+
+class SessionSchema(Schema):
+    id = fields.String()
+    created_at = f.Instant()
+    last_seen_at = f.Instant()
+    expires_at = f.Instant()
+    user_agent = fields.String(allow_none=True)
+    current = fields.Boolean()
+
+
+class TokenSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    created_at = f.Instant()
+    last_used_at = f.Instant(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String()

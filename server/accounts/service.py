@@ -1,0 +1,129 @@
+"""Accounts: register, sign in and out, sessions, bearer tokens, deleting everything of a user."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import Conflict, Forbidden, NotFound, Unauthorized
+from ..extensions import db
+from ..instants import utcnow
+from .auth import hash_secret, new_secret
+from .models import ApiToken, LoginSession, User
+
+hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_DUMMY_HASH = hasher.hash("not a real password, only for equal timing")
+WRONG_LOGIN = "The email or the password is wrong."
+
+# Capabilities that keep rows per user register a deleter here; delete_account runs them all.
+account_deleters: list = []
+
+
+def register(email: str, password: str, timezone: str) -> User:
+    """:raise 409: when the email is taken (case-insensitively)."""
+    if db.session.scalar(sa.select(User.id).where(User.email == email.lower())):
+        raise Conflict("An account with this email already exists. Sign in instead.")
+    user = User(email=email.lower(), password_hash=hasher.hash(password), timezone=timezone)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_password(email: str, password: str) -> User:
+    """:raise 401: for an unknown email or a wrong password (the same answer for both)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.lower()))
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        raise Unauthorized(WRONG_LOGIN)
+    if not _verify(user.password_hash, password):
+        raise Unauthorized(WRONG_LOGIN)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(user: User, user_agent: str | None, days: int) -> tuple[LoginSession, str]:
+    secret = new_secret()
+    now = utcnow()
+    login = LoginSession(
+        user_id=user.id,
+        token_hash=hash_secret(secret),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=days),
+        user_agent=(user_agent or "")[:200] or None,
+    )
+    db.session.add(login)
+    db.session.flush()
+    return login, secret
+
+
+def end_session(session_id: str) -> None:
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.id == session_id))
+
+
+def end_all_sessions(user_id: str) -> None:
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user_id))
+
+
+def revoke_session(user_id: str, session_id: str) -> None:
+    """:raise 404: when the session is not the user's."""
+    result = db.session.execute(sa.delete(LoginSession).where(LoginSession.id == session_id, LoginSession.user_id == user_id))
+    if result.rowcount == 0:
+        raise NotFound("No such session.")
+
+
+def list_sessions(user_id: str) -> list[LoginSession]:
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            sa.select(LoginSession)
+            .where(LoginSession.user_id == user_id, LoginSession.expires_at > now)
+            .order_by(LoginSession.last_seen_at.desc())
+        )
+    )
+
+
+def create_token(user: User, label: str) -> tuple[ApiToken, str]:
+    secret = "tl_" + new_secret()
+    token = ApiToken(user_id=user.id, label=label, token_hash=hash_secret(secret), created_at=utcnow())
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def list_tokens(user_id: str) -> list[ApiToken]:
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at)))
+
+
+def revoke_token(user_id: str, token_id: str) -> None:
+    """:raise 404: when the token is not the user's."""
+    result = db.session.execute(sa.delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
+    if result.rowcount == 0:
+        raise NotFound("No such token.")
+
+
+def set_timezone(user: User, timezone: str) -> User:
+    user.timezone = timezone
+    db.session.flush()
+    return user
+
+
+def delete_account(user: User, password: str) -> None:
+    """Every row of the user goes. :raise 403: with a wrong password."""
+    if not _verify(user.password_hash, password):
+        raise Forbidden("The password is wrong; the account was not deleted.")
+    for delete_rows in account_deleters:
+        delete_rows(user.id)
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(sa.delete(User).where(User.id == user.id))

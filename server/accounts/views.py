@@ -1,0 +1,183 @@
+"""HTTP for accounts: /api/v1/auth/*, /api/v1/me."""
+from __future__ import annotations
+
+from flask import after_this_request, current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..extensions import db, limiter
+from . import service
+from .auth import SESSION_COOKIE, current_user, login_required
+from .schemas import (
+    LoginSchema,
+    MePatchSchema,
+    NewTokenSchema,
+    PasswordSchema,
+    RegisterSchema,
+    SessionSchema,
+    TokenCreateSchema,
+    TokenSchema,
+    UserSchema,
+)
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts, sessions and tokens")
+
+
+def _settings():
+    return current_app.config["TWITCHLOG"]
+
+
+def _login_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    email = email.strip().lower()[:254] if isinstance(email, str) else ""
+    return f"{request.remote_addr}|{email}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _set_session_cookie(secret: str | None) -> None:
+    secure = request.is_secure or (_settings().public_url or "").startswith("https://")
+
+    @after_this_request
+    def _cookie(response):
+        if secret is None:
+            response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
+        else:
+            response.set_cookie(
+                SESSION_COOKIE, secret, max_age=_settings().session_days * 86400, path="/",
+                secure=secure, httponly=True, samesite="Lax",
+            )
+        return response
+
+
+def _sign_in(user) -> None:
+    _, secret = service.start_session(user, request.user_agent.string, _settings().session_days)
+    db.session.commit()
+    _set_session_cookie(secret)
+
+
+@blp.route("/auth/register", methods=["POST"])
+@limiter.limit(lambda: _settings().register_limit)
+@blp.arguments(RegisterSchema)
+@blp.response(201, UserSchema)
+def register(body):
+    """Create an account and sign in."""
+    from ..sync.service import create_counter
+
+    user = service.register(body["email"], body["password"], body["timezone"])
+    create_counter(user.id)
+    _sign_in(user)
+    return user
+
+
+@blp.route("/auth/login", methods=["POST"])
+@limiter.limit(lambda: _settings().login_limit, key_func=_login_key, deduct_when=_failed)
+@blp.arguments(LoginSchema)
+@blp.response(200, UserSchema)
+def login(body):
+    """Sign in with email and password; sets the session cookie."""
+    user = service.check_password(body["email"], body["password"])
+    _sign_in(user)
+    return user
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """End this session (no error when there is none)."""
+    current_user()
+    if g.get("session_id"):
+        service.end_session(g.session_id)
+        db.session.commit()
+    _set_session_cookie(None)
+
+
+@blp.route("/auth/logout-all", methods=["POST"])
+@login_required
+@blp.response(204)
+def logout_all():
+    """End every session of this account."""
+    service.end_all_sessions(current_user().id)
+    db.session.commit()
+    _set_session_cookie(None)
+
+
+@blp.route("/auth/sessions", methods=["GET"])
+@login_required
+@blp.response(200, SessionSchema(many=True))
+def sessions():
+    """The signed-in browsers of this account."""
+    rows = service.list_sessions(current_user().id)
+    return [
+        {**{c: getattr(s, c) for c in ("id", "created_at", "last_seen_at", "expires_at", "user_agent")}, "current": s.id == g.session_id}
+        for s in rows
+    ]
+
+
+@blp.route("/auth/sessions/<string:session_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def revoke_session(session_id):
+    """End one session of this account."""
+    service.revoke_session(current_user().id, session_id)
+    db.session.commit()
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @limiter.limit(lambda: _settings().login_limit, key_func=_login_key, deduct_when=_failed)
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, NewTokenSchema)
+    def post(self, body):
+        """Make a bearer token for a script; the secret is shown only now."""
+        user = service.check_password(body["email"], body["password"])
+        token, secret = service.create_token(user, body["label"])
+        db.session.commit()
+        return {"id": token.id, "token": secret, "label": token.label, "created_at": token.created_at, "last_used_at": None}
+
+    @login_required
+    @blp.response(200, TokenSchema(many=True))
+    def get(self):
+        """The bearer tokens of this account, without their secrets."""
+        return service.list_tokens(current_user().id)
+
+
+@blp.route("/auth/tokens/<string:token_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def revoke_token(token_id):
+    """Revoke a bearer token; it stops working at once."""
+    service.revoke_token(current_user().id, token_id)
+    db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @login_required
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The signed-in account."""
+        return current_user()
+
+    @login_required
+    @blp.arguments(MePatchSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, body):
+        """Change the account's time zone."""
+        user = current_user()
+        if "timezone" in body:
+            service.set_timezone(user, body["timezone"])
+        db.session.commit()
+        return user
+
+    @login_required
+    @blp.arguments(PasswordSchema)
+    @blp.response(204)
+    def delete(self, body):
+        """Delete the account and every row it owns."""
+        service.delete_account(current_user(), body["password"])
+        db.session.commit()
+        _set_session_cookie(None)

@@ -1,0 +1,116 @@
+"""Every setting, read from the environment and typed once."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; start-up stops with this message."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """Read a secret kept under instance/, making it on first use (embedded default only)."""
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+@dataclass
+class Settings:
+    env: str = "development"
+    instance_path: Path = REPO_ROOT / "instance"
+    database_url: str = ""
+    secret_key: str = ""
+    public_url: str | None = None
+    pwa_dir: Path = REPO_ROOT / "pwa"
+    vapid_private_key: str | None = None
+    vapid_key_file: str | None = None
+    vapid_subject: str = "mailto:admin@twitchlog.invalid"
+    redis_url: str | None = None
+    allow_local_push: bool = False
+    login_limit: str = "10/15 minutes"
+    register_limit: str = "30/hour"
+    share_limit: str = "60/minute"
+    session_days: int = 30
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_environment(cls, instance_path: Path | None = None) -> "Settings":
+        env = os.environ.get("TWITCHLOG_ENV", "development").strip().lower()
+        instance = Path(os.environ.get("TWITCHLOG_INSTANCE_PATH", instance_path or REPO_ROOT / "instance"))
+        secret = os.environ.get("TWITCHLOG_SECRET_KEY")
+        if not secret:
+            if env == "production":
+                raise ConfigError(
+                    "TWITCHLOG_SECRET_KEY is not set. In production the secret must come from the "
+                    "environment: generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+                )
+            secret = _instance_secret(instance, "secret_key")
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'twitchlog.sqlite3'}"
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        return cls(
+            env=env,
+            instance_path=instance,
+            database_url=database_url,
+            secret_key=secret,
+            public_url=(os.environ.get("TWITCHLOG_PUBLIC_URL") or "").rstrip("/") or None,
+            pwa_dir=Path(os.environ.get("TWITCHLOG_PWA_DIR", REPO_ROOT / "pwa")),
+            vapid_private_key=os.environ.get("TWITCHLOG_VAPID_PRIVATE_KEY") or None,
+            vapid_key_file=os.environ.get("TWITCHLOG_VAPID_KEY_FILE") or None,
+            vapid_subject=os.environ.get("TWITCHLOG_VAPID_SUBJECT", "mailto:admin@twitchlog.invalid"),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            allow_local_push=_flag("TWITCHLOG_ALLOW_LOCAL_PUSH"),
+            login_limit=os.environ.get("TWITCHLOG_LOGIN_LIMIT", "10/15 minutes"),
+            register_limit=os.environ.get("TWITCHLOG_REGISTER_LIMIT", "30/hour"),
+            share_limit=os.environ.get("TWITCHLOG_SHARE_LIMIT", "60/minute"),
+            session_days=int(os.environ.get("TWITCHLOG_SESSION_DAYS", "30")),
+        )
+
+    def flask_config(self) -> dict:
+        """The Flask and extension settings derived from these."""
+        engine_options: dict = {"pool_pre_ping": True}
+        if self.database_url.startswith("sqlite"):
+            engine_options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "MAX_CONTENT_LENGTH": 1_048_576,
+            "API_TITLE": "Twitchlog",
+            "API_VERSION": "v1",
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/api/v1",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_HEADER_RETRY_AFTER_VALUE": "delta-seconds",
+            "RATELIMIT_STRATEGY": "moving-window",
+            "RATELIMIT_SWALLOW_ERRORS": True,
+            "JSON_SORT_KEYS": False,
+            "TWITCHLOG": self,
+        }

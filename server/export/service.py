@@ -1,0 +1,47 @@
+"""Everything a user owns, as one JSON document or one entity as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..instants import format_instant, utcnow
+from ..sync.entities import ENTITIES, Entity
+
+# Capabilities with rows of their own add a section: name -> function(user_id) -> JSON value.
+export_sections: dict = {}
+
+
+def records_of(user_id: str, entity: Entity) -> list[dict]:
+    model = entity.model
+    rows = db.session.scalars(
+        sa.select(model).where(model.user_id == user_id).order_by(getattr(model, entity.time_field), model.record_id)
+    )
+    return [
+        {"record_id": row.record_id, **entity.to_json(row), "deleted": bool(row.deleted), "updated_at": format_instant(row.updated_at)}
+        for row in rows
+    ]
+
+
+def export_document(user) -> dict:
+    document = {
+        "format": "twitchlog-export/1",
+        "exported_at": format_instant(utcnow()),
+        "user": {"id": user.id, "email": user.email, "timezone": user.timezone, "created_at": format_instant(user.created_at)},
+        "records": {name: records_of(user.id, entity) for name, entity in ENTITIES.items()},
+    }
+    for name, section in export_sections.items():
+        document[name] = section(user.id)
+    return document
+
+
+def export_csv(user_id: str, entity: Entity) -> str:
+    columns = ["record_id", *entity.field_names, "deleted", "updated_at"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records_of(user_id, entity):
+        writer.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in record.items()})
+    return out.getvalue()

@@ -1,0 +1,66 @@
+"""Extensions made once here, bound to the app in create_app."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+from .config import REPO_ROOT
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(directory=str(REPO_ROOT / "migrations"), compare_type=True, render_as_batch=True)
+api = Api()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def bind_sqlite_pragmas(app: Flask) -> None:
+    """SQLite: WAL, foreign keys, and explicit BEGIN so a write transaction can be IMMEDIATE."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_write() -> None:
+    """End any read transaction of this request and start the write one.
+
+    On SQLite the write transaction is BEGIN IMMEDIATE, so it takes the write lock up front and
+    never fails later on a stale snapshot; on PostgreSQL it is an ordinary transaction.
+    """
+    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    else:
+        db.session.connection()

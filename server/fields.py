@@ -1,0 +1,150 @@
+"""Strict marshmallow fields shared by every schema: no bool posing as a number, no NUL in text."""
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import ValidationError, fields
+
+from .instants import parse_instant
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Integer(fields.Integer):
+    """An integer that is really one in JSON: not true/false, not 3.0, not "3"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Number(fields.Float):
+    """A finite decimal number from JSON (integers welcome), never a string or a bool."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_nan", False)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("Not a valid number.")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError("Not a finite number.")
+        if abs(value) > 1e15:
+            raise ValidationError("Number too large.")
+        return float(value)
+
+
+class Boolean(fields.Boolean):
+    """true or false, nothing truthy."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean: use true or false.")
+        return value
+
+
+class Text(fields.String):
+    """A string without NUL characters (no database stores them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("Not a valid string.")
+        if "\x00" in value:
+            raise ValidationError("Text may not contain NUL characters.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Instant(fields.Field):
+    """An ISO-8601 instant with an offset, read as an aware UTC datetime."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from .instants import format_instant
+
+        return format_instant(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_instant(value)
+        except (ValueError, TypeError, OverflowError):
+            raise ValidationError("Not an ISO-8601 instant with an offset, for example 2026-11-25T19:42:10Z.")
+
+    def _jsonschema_type_mapping(self):
+        return {"type": "string", "format": "date-time"}
+
+
+class LocalDate(fields.Field):
+    """A calendar date YYYY-MM-DD between 1900 and 2200."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if value is not None else None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValidationError("Not a date in the form YYYY-MM-DD.")
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError("Not a real calendar date.")
+        if not (1900 <= parsed.year < 2200):
+            raise ValidationError("The date is outside the years 1900 to 2200.")
+        return parsed
+
+
+class ClockTime(Text):
+    """A local wall-clock time HH:MM."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not HHMM.match(value):
+            raise ValidationError("Not a time in the form HH:MM (00:00 to 23:59).")
+        return value
+
+
+class TimeZoneName(Text):
+    """An IANA time zone name such as Europe/Berlin."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not is_time_zone(value):
+            raise ValidationError("Not a known IANA time zone, for example Europe/Berlin.")
+        return value
+
+
+class UUIDString(Text):
+    """A UUID, returned in its canonical lower-case form."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        canonical = canonical_uuid(value)
+        if canonical is None:
+            raise ValidationError("Not a valid UUID.")
+        return canonical
+
+
+def canonical_uuid(value) -> str | None:
+    if not isinstance(value, str) or len(value) > 45:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def is_time_zone(name: str) -> bool:
+    if not isinstance(name, str) or not name or len(name) > 64 or "\x00" in name or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True

@@ -1,0 +1,79 @@
+"""Request guards and response headers every route shares.
+
+- A state-changing request from a foreign Origin is refused (403); a cookie-authenticated one
+  must prove it is same-origin (Origin or Sec-Fetch-Site). Bearer-token requests are exempt: they
+  carry no ambient credential.
+- A body must be JSON (415 otherwise).
+- Responses carry a strict CSP (no inline script), and API answers are never cached.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+
+from .accounts.auth import has_session_cookie
+from .errors import envelope
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def own_origin() -> str:
+    public = current_app.config["TWITCHLOG"].public_url
+    if public:
+        scheme, _, rest = public.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}".lower()
+    return f"{request.scheme}://{request.host}".lower()
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def guard_request():
+    if request.method not in WRITES:
+        return None
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        pass  # no ambient credential: no cross-site risk
+    else:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.rstrip("/").lower() != own_origin():
+            return envelope(403, "Requests from other sites are not allowed.")
+        if origin is None and has_session_cookie() and request.headers.get("Sec-Fetch-Site") != "same-origin":
+            return envelope(403, "This request did not show it came from Twitchlog itself (no Origin header).")
+    if _has_body() and request.path.startswith("/api/") and request.mimetype != "application/json":
+        return envelope(415)
+    return None
+
+
+def add_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if request.path.startswith("/api/") or request.path.startswith("/s/"):
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(guard_request)
+    app.after_request(add_headers)

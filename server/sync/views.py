@@ -1,0 +1,35 @@
+"""HTTP for sync: POST /api/v1/sync/push and /api/v1/sync/pull (§3)."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..accounts.auth import current_user, login_required
+from ..extensions import begin_write, db
+from . import service
+from .schemas import PullResultSchema, PullSchema, PushResultSchema, PushSchema
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline-first sync")
+
+
+@blp.route("/push", methods=["POST"])
+@login_required
+@blp.arguments(PushSchema)
+@blp.response(200, PushResultSchema)
+def push(body):
+    """Apply a device's queued mutations; a replay changes nothing."""
+    user_id = current_user().id
+    begin_write()
+    result = service.push(user_id, body["client_id"], body["mutations"])
+    db.session.commit()
+    return result
+
+
+@blp.route("/pull", methods=["POST"])
+@login_required
+@blp.arguments(PullSchema)
+@blp.response(200, PullResultSchema)
+def pull(body):
+    """Whole records changed since the cookie, in version order; repeat while `more`."""
+    result = service.pull(current_user().id, body["client_id"], body["cookie"], body["limit"])
+    db.session.commit()
+    return result
