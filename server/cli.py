@@ -15,7 +15,7 @@ def upgrade_database(app: Flask) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
 
 
 @click.group()
