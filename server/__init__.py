@@ -15,6 +15,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update(config or {})
     settings = app.config["TWITCHLOG"]
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # behind nginx: take scheme, host and client address from its X-Forwarded-* headers
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

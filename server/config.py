@@ -50,6 +50,7 @@ class Settings:
     register_limit: str = "30/hour"
     share_limit: str = "60/minute"
     session_days: int = 30
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -89,6 +90,7 @@ class Settings:
             register_limit=os.environ.get("TWITCHLOG_REGISTER_LIMIT", "30/hour"),
             share_limit=os.environ.get("TWITCHLOG_SHARE_LIMIT", "60/minute"),
             session_days=int(os.environ.get("TWITCHLOG_SESSION_DAYS", "30")),
+            trusted_proxies=int(os.environ.get("TWITCHLOG_TRUSTED_PROXIES", "0")),
         )
 
     def flask_config(self) -> dict:
