@@ -3,7 +3,7 @@
 
 import { applyMutation, emptyState, mergeRecord } from "./sync/merge.js";
 import { formatHlc, observe, tick } from "./sync/hlc.js";
-import { makeMutation, recordKey, unsyncedEntryCount } from "./sync/outbox.js";
+import { makeMutation, recordKey, renumber, unsyncedEntryCount } from "./sync/outbox.js";
 import { recordsFromChanges, recordsFromPendingOnly } from "./sync/pull.js";
 import { recordTime } from "./records.js";
 import { uuid4 } from "./uuid.js";
@@ -165,8 +165,12 @@ async function pendingFor(outbox, entity, recordId) {
 
 // After a push: acknowledged mutations leave the outbox; records with a rejected mutation are
 // recomputed from the server copy and what is still pending, so the refused value disappears.
-export function settleOutbox(doneIds, rejected = []) {
+export function settleOutbox(clientId, doneIds, rejected = []) {
   return run(["records", "outbox", "meta"], "readwrite", async (tx) => {
+    const meta = tx.objectStore("meta");
+    const device = await request(meta.get(DEVICE));
+    // Signed out (new client id) while the push was on the wire: these ids are not ours any more.
+    if (device.client_id !== clientId) return;
     const outbox = tx.objectStore("outbox");
     const records = tx.objectStore("records");
     for (const id of doneIds) outbox.delete(id);
@@ -179,11 +183,23 @@ export function settleOutbox(doneIds, rejected = []) {
       else records.put(withAt({ ...row, view }));
     }
     if (rejected.length) {
-      const meta = tx.objectStore("meta");
-      const device = await request(meta.get(DEVICE));
       const log = rejected.map(({ id, entity, record_id, code, message }) => ({ id, entity, record_id, code, message }));
       meta.put({ ...device, rejected: [...(device.rejected || []), ...log].slice(-20) });
     }
+  });
+}
+
+// Renumber what is pending so it starts at `firstId`, keeping order and leaving no gap.
+export function renumberOutbox(clientId, firstId) {
+  return run(["outbox", "meta"], "readwrite", async (tx) => {
+    const meta = tx.objectStore("meta");
+    const outbox = tx.objectStore("outbox");
+    const device = await request(meta.get(DEVICE));
+    if (device.client_id !== clientId) return;
+    const entries = renumber(await request(outbox.getAll()), firstId);
+    outbox.clear();
+    for (const entry of entries) outbox.add(entry);
+    meta.put({ ...device, next_mutation_id: firstId + entries.length });
   });
 }
 

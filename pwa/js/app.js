@@ -1,0 +1,79 @@
+// Start-up: draw the shell, route by hash, register the worker, learn who is signed in, sync.
+
+import { S } from "./strings.js";
+import { checkSession } from "./session.js";
+import { requestSync, startAutoSync } from "./sync/scheduler.js";
+import { registerWorker } from "./sw-bridge.js";
+import { h, replaceChildren } from "./ui/dom.js";
+import { mountStatus } from "./ui/status.js";
+import { MAIN_SCREENS, screenFor } from "./ui/screens.js";
+import { logAndConfirm } from "./ui/home.js";
+import { clearToast } from "./ui/toast.js";
+
+const main = document.getElementById("main");
+let cleanup = null;
+let firstRoute = true;
+
+function drawNav() {
+  const nav = document.getElementById("nav");
+  nav.setAttribute("aria-label", S.nav.label);
+  replaceChildren(nav, h("ul", {}, MAIN_SCREENS.map((screen) => h("li", {},
+    h("a", { href: `#/${screen.path}`, dataset: { path: screen.path, icon: screen.icon } },
+      h("span", { class: "nav-icon", "aria-hidden": "true" }),
+      h("span", { class: "nav-label" }, screen.title()))))));
+}
+
+async function route() {
+  const screen = screenFor(location.hash);
+  const module = await screen.load();
+  if (typeof cleanup === "function") cleanup();
+  if (!firstRoute) clearToast();
+  cleanup = module.render(main) || null;
+  document.title = screen.path ? `${screen.title()} · ${S.appName}` : S.appName;
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.dataset.path === screen.path) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  // Move focus only on navigation, so a screen reader hears the new screen; not on first load.
+  const heading = main.querySelector("h1");
+  if (heading && !firstRoute) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+  firstRoute = false;
+}
+
+function showUpdate(apply) {
+  const banner = document.getElementById("update-banner");
+  replaceChildren(banner,
+    h("p", {}, S.update.available),
+    h("button", { type: "button", class: "button primary", onclick: apply }, S.update.reload));
+  banner.setAttribute("role", "region");
+  banner.setAttribute("aria-label", S.update.available);
+  banner.hidden = false;
+}
+
+async function refreshSession() {
+  const session = await checkSession().catch(() => null);
+  if (session?.user) requestSync();
+}
+
+async function start() {
+  drawNav();
+  mountStatus(document.getElementById("sync-status"));
+  addEventListener("hashchange", route);
+  await route();
+  // The "Log a twitch" shortcut opens /?action=log: log once, then drop the query so a reload
+  // does not log again.
+  const params = new URLSearchParams(location.search);
+  if (params.get("action") === "log") {
+    history.replaceState(null, "", `/${location.hash}`);
+    await logAndConfirm();
+  }
+  startAutoSync();
+  addEventListener("online", refreshSession);
+  registerWorker({ onUpdateReady: showUpdate }).catch(() => {});
+  await refreshSession();
+}
+
+start();

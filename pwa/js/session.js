@@ -1,0 +1,68 @@
+// Who is signed in. The session cookie is the truth (DESIGN §10): ask GET /me, never guess.
+
+import { api, ApiError, OfflineError } from "./api.js";
+import { bindOwner, forgetAccount, markSignedOut, pendingSummary, readDevice } from "./db.js";
+import { announceChange } from "./changes.js";
+import { deviceTimeZone } from "./local-date.js";
+import { syncNow, withSyncLock } from "./sync/engine.js";
+
+async function adopt(user) {
+  const outcome = await withSyncLock(() => bindOwner(user));
+  announceChange({ reason: "session" });
+  const zone = deviceTimeZone();
+  if (user.timezone !== zone) {
+    // The device's zone is where the person is now; insights and reminders follow it.
+    api("PATCH", "/me", { timezone: zone }).catch(() => {});
+  }
+  return outcome;
+}
+
+// {user, outcome} when signed in, {user: null} when not, {offline: true, user: cached} offline.
+export async function checkSession() {
+  try {
+    const user = await api("GET", "/me");
+    return { user, outcome: await adopt(user) };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      const device = await readDevice();
+      if (device.signed_in) {
+        await markSignedOut();
+        announceChange({ reason: "session" });
+      }
+      return { user: null };
+    }
+    if (error instanceof OfflineError) {
+      const device = await readDevice();
+      return { offline: true, user: device.signed_in ? device.user : null };
+    }
+    throw error;
+  }
+}
+
+export async function signIn(email, password) {
+  const user = await api("POST", "/auth/login", { email, password });
+  return { user, outcome: await adopt(user) };
+}
+
+export async function signUp(email, password) {
+  const user = await api("POST", "/auth/register", { email, password, timezone: deviceTimeZone() });
+  return { user, outcome: await adopt(user) };
+}
+
+// Try to back up first; report what would stay behind so the person can decide.
+export async function prepareSignOut() {
+  try {
+    await syncNow();
+  } catch {
+    // Offline or failing: what is left is reported below.
+  }
+  return pendingSummary();
+}
+
+// The server must end the session (the cookie is HttpOnly), so this needs a connection.
+export async function signOut() {
+  await api("POST", "/auth/logout", {});
+  const result = await withSyncLock(() => forgetAccount());
+  announceChange({ reason: "session" });
+  return result;
+}

@@ -1,0 +1,101 @@
+// What a person does, as local writes: each is one IndexedDB transaction (record + outbox).
+
+import { getRecord, recentRecords, writeLocal } from "./db.js";
+import { announceChange } from "./changes.js";
+import { checkinRecordId, uuid4 } from "./uuid.js";
+import { earliestInstantOf, latestInstantOf, localDate, toInstant } from "./local-date.js";
+import { changedFields } from "./sync/merge.js";
+
+async function write(entity, recordId, op, fields) {
+  const result = await writeLocal(entity, recordId, op, fields);
+  announceChange({ reason: "local", entity, record_id: recordId });
+  return result.record;
+}
+
+export function logTwitch(at = new Date()) {
+  return write("twitch", uuid4(), "set", { occurred_at: toInstant(at) });
+}
+
+export function updateRecord(entity, recordId, fields) {
+  return write(entity, recordId, "set", fields);
+}
+
+export function deleteRecord(entity, recordId) {
+  return write(entity, recordId, "delete");
+}
+
+export function restoreRecord(entity, recordId) {
+  return write(entity, recordId, "set", { deleted: false });
+}
+
+export { getRecord };
+
+export async function todaysTwitches(now = new Date()) {
+  const today = localDate(now);
+  const rows = await recentRecords("twitch", {
+    since: earliestInstantOf(today), until: latestInstantOf(today), limit: 100000,
+  });
+  return rows.filter((row) => localDate(row.view.fields.occurred_at) === today);
+}
+
+export async function latestEntries(limit = 8) {
+  const kinds = ["twitch", "symptom", "activity", "intake"];
+  const lists = await Promise.all(kinds.map((entity) => recentRecords(entity, { limit })));
+  return lists.flat().sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, limit);
+}
+
+export function recentOf(entity, limit = 5) {
+  return recentRecords(entity, { limit });
+}
+
+// The check-in for a date and the one to pre-fill from (that date's own, else the latest before).
+export async function checkinFor(date) {
+  const own = await getRecord("checkin", await checkinRecordId(date));
+  if (own && !own.view.deleted) return { own, prefill: own };
+  const earlier = await recentRecords("checkin", { until: date, limit: 2 });
+  return { own: null, prefill: earlier.find((row) => row.view.fields.local_date < date) || null };
+}
+
+// A new day's check-in saves every shown value (pre-filled ones count as answered); an existing
+// one saves only what changed, so another device's edit to other fields survives.
+export async function saveCheckin(date, values) {
+  const recordId = await checkinRecordId(date);
+  const existing = await getRecord("checkin", recordId);
+  const shown = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  const fields = existing && !existing.view.deleted
+    ? changedFields(existing.view.fields, shown)
+    : { ...Object.fromEntries(Object.entries(shown).filter(([, v]) => v !== null)), local_date: date };
+  if (existing && existing.view.deleted) fields.deleted = false;
+  if (Object.keys(fields).length === 0) return existing;
+  return write("checkin", recordId, "set", fields);
+}
+
+export async function openRestBreak(now = new Date()) {
+  const since = new Date(now.getTime() - 12 * 3600 * 1000).toISOString();
+  const rows = await recentRecords("activity", { since, limit: 20 });
+  return rows.find((row) => row.view.fields.level === "rest" && !row.view.fields.ended_at) || null;
+}
+
+export function startRestBreak(now = new Date()) {
+  return write("activity", uuid4(), "set", { started_at: toInstant(now), level: "rest" });
+}
+
+export function endRestBreak(recordId, now = new Date()) {
+  return write("activity", recordId, "set", { ended_at: toInstant(now) });
+}
+
+export function logActivity({ level, label, minutes }, now = new Date()) {
+  const started = minutes ? new Date(now.getTime() - minutes * 60000) : now;
+  const fields = { started_at: toInstant(started), level };
+  if (minutes) fields.ended_at = toInstant(now);
+  if (label) fields.label = label;
+  return write("activity", uuid4(), "set", fields);
+}
+
+export function logSymptom(fields, now = new Date()) {
+  return write("symptom", uuid4(), "set", { observed_at: toInstant(now), ...fields });
+}
+
+export function logIntake(fields, now = new Date()) {
+  return write("intake", uuid4(), "set", { taken_at: toInstant(now), ...fields });
+}
