@@ -51,6 +51,7 @@ class Settings:
     share_limit: str = "60/minute"
     session_days: int = 30
     trusted_proxies: int = 0
+    sqlite_busy_ms: int = 5000
     extra: dict = field(default_factory=dict)
 
     @property
@@ -91,13 +92,14 @@ class Settings:
             share_limit=os.environ.get("TWITCHLOG_SHARE_LIMIT", "60/minute"),
             session_days=int(os.environ.get("TWITCHLOG_SESSION_DAYS", "30")),
             trusted_proxies=int(os.environ.get("TWITCHLOG_TRUSTED_PROXIES", "0")),
+            sqlite_busy_ms=int(os.environ.get("TWITCHLOG_SQLITE_BUSY_MS", "5000")),
         )
 
     def flask_config(self) -> dict:
         """The Flask and extension settings derived from these."""
         engine_options: dict = {"pool_pre_ping": True}
         if self.database_url.startswith("sqlite"):
-            engine_options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+            engine_options = {"connect_args": {"timeout": self.sqlite_busy_ms / 1000, "check_same_thread": False}}
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,

@@ -1,7 +1,7 @@
 """Extensions made once here, bound to the app in create_app."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -28,7 +28,37 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(directory=str(REPO_ROOT / "migrations"), compare_type=True, render_as_batch=True)
 api = Api()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class AppLimiter(Limiter):
+    """One limiter for the route decorators, but each app keeps the storage its own settings chose.
+
+    Flask-Limiter keeps its storage on the instance, so the last app bound would count for every
+    app in the process (tests, or an embedded app beside another): the storage and its strategy
+    are looked up on the current app instead.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        app.extensions["rate_limit_storage"] = {"_storage": self.__dict__["_storage"], "_limiter": self.__dict__["_limiter"]}
+
+    def _per_app(name):
+        def get(self):
+            if has_app_context() and "rate_limit_storage" in current_app.extensions:
+                return current_app.extensions["rate_limit_storage"][name]
+            return self.__dict__.get(name)
+
+        def set_(self, value):
+            self.__dict__[name] = value
+
+        return property(get, set_)
+
+    _storage = _per_app("_storage")
+    _limiter = _per_app("_limiter")
+    del _per_app
+
+
+limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
 
 
 def bind_sqlite_pragmas(app: Flask) -> None:
@@ -36,6 +66,7 @@ def bind_sqlite_pragmas(app: Flask) -> None:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    busy_ms = int(app.config["TWITCHLOG"].sqlite_busy_ms)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -43,7 +74,7 @@ def bind_sqlite_pragmas(app: Flask) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # then a clear 503, and the client retries
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
