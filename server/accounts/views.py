@@ -38,6 +38,10 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
+# One count of failed password checks per address and email, whichever endpoint checked the password.
+_failed_logins = limiter.shared_limit(lambda: _settings().login_limit, scope="login", key_func=_login_key, deduct_when=_failed)
+
+
 def _set_session_cookie(secret: str | None) -> None:
     secure = request.is_secure or (_settings().public_url or "").startswith("https://")
 
@@ -74,7 +78,7 @@ def register(body):
 
 
 @blp.route("/auth/login", methods=["POST"])
-@limiter.limit(lambda: _settings().login_limit, key_func=_login_key, deduct_when=_failed)
+@_failed_logins
 @blp.arguments(LoginSchema)
 @blp.response(200, UserSchema)
 def login(body):
@@ -128,7 +132,7 @@ def revoke_session(session_id):
 
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
-    @limiter.limit(lambda: _settings().login_limit, key_func=_login_key, deduct_when=_failed)
+    @_failed_logins
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, NewTokenSchema)
     def post(self, body):
