@@ -1,0 +1,299 @@
+"""The send queue in the database: plan prompts, fan them out, claim, record, reap.
+
+Any number of dispatchers may run on any number of machines. On PostgreSQL each step takes its
+rows with FOR UPDATE SKIP LOCKED, so two never take the same row; on SQLite every step runs in a
+BEGIN IMMEDIATE transaction, which makes the claiming process the only one at a time. Sending
+happens outside any transaction: a claim is committed first, and a sender that dies leaves
+rows `claimed` that the reaper returns to the queue after STALE_CLAIM (the crash window, whose
+duplicates the Topic header and the notification tag hide).
+
+Functions here flush, never commit; the worker commits each step.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..accounts.models import User
+from ..extensions import db
+from ..sync.models import Checkin
+from . import planning, service
+from .models import PushDelivery, PushSubscription, ReminderOccurrence, ReminderSettings, new_id
+from .sender import Message, Outcome
+
+log = logging.getLogger(__name__)
+HORIZON = timedelta(minutes=10)  # prompts are planned this far ahead of their time
+STALE_CLAIM = timedelta(minutes=2)  # longer than a batch can take (timeouts x batch / concurrency)
+KEEP_FINISHED = timedelta(days=7)
+KEEP_OCCURRENCES = timedelta(days=35)
+MAX_ATTEMPTS = 12
+BACKOFF_FIRST = 10.0  # seconds; doubles per attempt
+BACKOFF_MOST = 900.0
+TOPICS = {"evening": "evening", "pacing": "pacing"}  # one pending prompt of a kind per device
+
+deliveries = PushDelivery.__table__
+subscriptions = PushSubscription.__table__
+
+
+def _skip_locked(query):
+    return query.with_for_update(skip_locked=True) if db.engine.dialect.name == "postgresql" else query
+
+
+# --- planning --------------------------------------------------------------------------------
+
+def plan_reminders(now: datetime, horizon: timedelta = HORIZON, limit: int = 500) -> int:
+    """Insert the prompts that fall due within `horizon` for users whose turn has come;
+    idempotent by (user, dedupe key). Returns how many new prompts were planned."""
+    rows = db.session.execute(
+        _skip_locked(
+            sa.select(ReminderSettings, User.timezone)
+            .join(User, User.id == ReminderSettings.user_id)
+            .where(ReminderSettings.next_plan_at <= now,
+                   sa.or_(ReminderSettings.evening_enabled.is_(True), ReminderSettings.pacing_enabled.is_(True)))
+            .order_by(ReminderSettings.next_plan_at)
+            .limit(limit)
+        )
+    ).all()
+    planned = []
+    for settings, tz_name in rows:
+        tz = service.time_zone(tz_name)
+        schedule = service.schedule_of(settings)
+        rest = service.last_rest(settings.user_id, now) if settings.pacing_enabled else None
+        for prompt in planning.due_prompts(schedule, tz, now, horizon, rest, since=settings.updated_at):
+            planned.append({
+                "id": new_id(), "user_id": settings.user_id, "kind": prompt.kind, "dedupe_key": prompt.dedupe_key,
+                "local_date": prompt.local_date, "due_at": prompt.due_at, "send_at": prompt.due_at,
+                "expires_at": prompt.expires_at, "anchor_at": prompt.anchor_at, "status": "planned", "snoozes": 0,
+                "created_at": now, "updated_at": now,
+            })
+        settings.next_plan_at = planning.next_check(schedule, tz, now, horizon, rest, since=settings.updated_at)
+    inserted = 0
+    for start in range(0, len(planned), 200):
+        statement = service.dialect_insert(ReminderOccurrence).values(planned[start:start + 200])
+        result = db.session.execute(statement.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]))
+        inserted += max(result.rowcount, 0)
+    db.session.flush()
+    return inserted
+
+
+def fan_out(now: datetime, limit: int = 500) -> int:
+    """Turn prompts whose time has come into one delivery per subscription, after checking they
+    are still wanted (no check-in yet, no rest since) and not inside quiet hours."""
+    occurrences = list(db.session.scalars(
+        _skip_locked(
+            sa.select(ReminderOccurrence)
+            .where(ReminderOccurrence.status == "planned", ReminderOccurrence.send_at <= now)
+            .order_by(ReminderOccurrence.send_at)
+            .limit(limit)
+        )
+    ))
+    if not occurrences:
+        return 0
+    user_ids = {o.user_id for o in occurrences}
+    settings = {s.user_id: s for s in db.session.scalars(sa.select(ReminderSettings).where(ReminderSettings.user_id.in_(user_ids)))}
+    zones = dict(db.session.execute(sa.select(User.id, User.timezone).where(User.id.in_(user_ids))).all())
+    checked_in = _checked_in({(o.user_id, o.local_date) for o in occurrences if o.kind == "evening"})
+    rests = {uid: service.last_rest(uid, now) for uid in {o.user_id for o in occurrences if o.kind == "pacing"}}
+    devices = service.active_subscriptions(user_ids, now)
+    queued = 0
+    for occurrence in occurrences:
+        occurrence.updated_at = now
+        row = settings.get(occurrence.user_id)
+        if occurrence.expires_at <= now:
+            occurrence.status = "expired"
+            continue
+        if not _still_wanted(occurrence, row, checked_in, rests):
+            occurrence.status = "cancelled"
+            continue
+        held_until = planning.quiet_until(service.schedule_of(row).quiet, service.time_zone(zones[occurrence.user_id]), now)
+        if held_until is not None:
+            if held_until >= occurrence.expires_at:
+                occurrence.status = "expired"  # dropped, never sent late
+            else:
+                occurrence.send_at = held_until
+            continue
+        occurrence.status = "sent"
+        queued += service.queue_deliveries(
+            devices[occurrence.user_id], service.prompt_payload(occurrence), kind=occurrence.kind, urgency="normal",
+            topic=TOPICS[occurrence.kind], not_before=now, expires_at=occurrence.expires_at, occurrence_id=occurrence.id,
+        )
+    db.session.flush()
+    return queued
+
+
+def _checked_in(pairs) -> set:
+    if not pairs:
+        return set()
+    found = set()
+    by_user = defaultdict(set)
+    for user_id, day in pairs:
+        by_user[user_id].add(day)
+    for user_id, days in by_user.items():
+        found.update(db.session.execute(
+            sa.select(Checkin.user_id, Checkin.local_date)
+            .where(Checkin.user_id == user_id, Checkin.local_date.in_(days), Checkin.deleted.is_(False))
+        ).tuples())
+    return found
+
+
+def _still_wanted(occurrence: ReminderOccurrence, settings: ReminderSettings | None, checked_in: set, rests: dict) -> bool:
+    if settings is None:
+        return False
+    if occurrence.kind == "evening":
+        return settings.evening_enabled and (occurrence.user_id, occurrence.local_date) not in checked_in
+    if occurrence.kind == "pacing":
+        rest = rests.get(occurrence.user_id)
+        return settings.pacing_enabled and (rest is None or occurrence.anchor_at is None or rest <= occurrence.anchor_at
+                                            or rest > occurrence.due_at)
+    return False
+
+
+# --- the send queue ---------------------------------------------------------------------------
+
+def claim_deliveries(now: datetime, limit: int) -> list[Message]:
+    """Take up to `limit` due deliveries for this process: they are `claimed` once the caller
+    commits. Nobody else takes them until they are recorded or reaped."""
+    token = secrets.token_hex(8)
+    due = _skip_locked(
+        sa.select(deliveries.c.id)
+        .where(deliveries.c.state == "queued", deliveries.c.not_before <= now, deliveries.c.expires_at > now)
+        .order_by(deliveries.c.not_before, deliveries.c.id)
+        .limit(limit)
+    )
+    ids = list(db.session.execute(
+        sa.update(deliveries).where(deliveries.c.id.in_(due.scalar_subquery()))
+        .values(state="claimed", claim_token=token, claimed_at=now, attempts=deliveries.c.attempts + 1)
+        .returning(deliveries.c.id)
+    ).scalars())
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.payload, deliveries.c.expires_at,
+                  deliveries.c.urgency, deliveries.c.topic, subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth)
+        .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+        .where(deliveries.c.id.in_(ids))
+        .order_by(deliveries.c.id)
+    ).all()
+    return [
+        Message(r.id, token, r.subscription_id, r.endpoint, r.p256dh, r.auth, r.payload.encode("utf-8"),
+                int((r.expires_at - now).total_seconds()), r.urgency, r.topic)
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Tally:
+    sent: int = 0
+    retried: int = 0
+    gone: int = 0
+    failed: int = 0
+    expired: int = 0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential with jitter, so a push service that failed is not hit by everyone at once."""
+    return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
+    """Apply §5's response table. Updates carry the claim token, so a row the reaper gave to
+    another sender meanwhile is left to that sender."""
+    if not outcomes:
+        return Tally()
+    known = {row.id: row for row in db.session.execute(
+        sa.select(deliveries.c.id, deliveries.c.attempts, deliveries.c.expires_at)
+        .where(deliveries.c.id.in_([o.message.delivery_id for o in outcomes]))
+    )}
+    sent, retry, expired, failed, gone = [], [], [], [], []
+    for outcome in outcomes:
+        status, message = outcome.status, outcome.message
+        key = {"b_id": message.delivery_id, "b_token": message.claim_token, "b_status": status, "b_error": outcome.error}
+        if status is not None and 200 <= status < 300:
+            sent.append(key)
+        elif status in (404, 410):
+            gone.append(message)
+        elif status is None or status == 429 or status >= 500:
+            row = known.get(message.delivery_id)
+            if row is None:
+                continue  # the subscription went meanwhile, and its deliveries with it
+            wait = outcome.retry_after if outcome.retry_after is not None else backoff_seconds(row.attempts)
+            at = now + timedelta(seconds=max(1.0, wait))
+            if at >= row.expires_at or row.attempts >= MAX_ATTEMPTS:
+                (expired if at >= row.expires_at else failed).append(key)
+            else:
+                retry.append({**key, "b_at": at})
+        else:
+            failed.append(key)
+            if status in (401, 403):
+                log.error("push service %s refused our VAPID signature (%s): check TWITCHLOG_VAPID_* (subscription kept): %s",
+                          _origin(message), status, outcome.error)
+            elif status in (400, 413):
+                log.error("push service %s says our request is wrong (%s), a bug on our side: %s", _origin(message), status, outcome.error)
+            else:
+                log.warning("push service %s answered %s; not retried: %s", _origin(message), status, outcome.error)
+    mine = sa.and_(deliveries.c.id == sa.bindparam("b_id"), deliveries.c.claim_token == sa.bindparam("b_token"))
+    common = {"claim_token": None, "last_status": sa.bindparam("b_status"), "last_error": sa.bindparam("b_error")}
+    if sent:
+        db.session.execute(sa.update(deliveries).where(mine).values(state="sent", sent_at=now, **common), sent)
+    if retry:
+        db.session.execute(sa.update(deliveries).where(mine).values(state="queued", not_before=sa.bindparam("b_at"), **common), retry)
+    if expired:
+        db.session.execute(sa.update(deliveries).where(mine).values(state="expired", **common), expired)
+    if failed:
+        db.session.execute(sa.update(deliveries).where(mine).values(state="failed", **common), failed)
+    for message in gone:  # id AND endpoint: a re-made subscription under the same id is not touched
+        db.session.execute(sa.delete(subscriptions).where(
+            subscriptions.c.id == message.subscription_id, subscriptions.c.endpoint_hash == _hash(message.endpoint)))
+    ok = {o.message.subscription_id for o in outcomes if o.status is not None and 200 <= o.status < 300}
+    bad = {o.message.subscription_id for o in outcomes if o.status is None or o.status == 429 or o.status >= 500} - ok
+    if ok:
+        db.session.execute(sa.update(subscriptions).where(subscriptions.c.id.in_(ok))
+                           .values(consecutive_failures=0, last_success_at=now))
+    if bad:
+        db.session.execute(sa.update(subscriptions).where(subscriptions.c.id.in_(bad))
+                           .values(consecutive_failures=subscriptions.c.consecutive_failures + 1, last_failure_at=now))
+    return Tally(sent=len(sent), retried=len(retry), gone=len(gone), failed=len(failed), expired=len(expired))
+
+
+def _origin(message: Message) -> str:
+    return message.endpoint.split("/", 3)[2] if "://" in message.endpoint else "?"
+
+
+def _hash(endpoint: str) -> str:
+    return hashlib.sha256(endpoint.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def reap(now: datetime, stale_after: timedelta = STALE_CLAIM) -> int:
+    """Return claims older than `stale_after` to the queue (their sender died or hung), drop
+    what expired, and clear old finished rows. Returns how many claims were returned."""
+    returned = db.session.execute(
+        sa.update(deliveries)
+        .where(deliveries.c.state == "claimed", deliveries.c.claimed_at < now - stale_after, deliveries.c.expires_at > now)
+        .values(state="queued", claim_token=None)
+    ).rowcount
+    db.session.execute(
+        sa.update(deliveries)
+        .where(deliveries.c.state.in_(("queued", "claimed")), deliveries.c.expires_at <= now,
+               sa.or_(deliveries.c.state == "queued", deliveries.c.claimed_at < now - stale_after))
+        .values(state="expired", claim_token=None)
+    )
+    occurrences = ReminderOccurrence.__table__
+    db.session.execute(
+        sa.update(occurrences).where(occurrences.c.status == "planned", occurrences.c.expires_at <= now)
+        .values(status="expired", updated_at=now)
+    )
+    db.session.execute(
+        sa.delete(deliveries).where(deliveries.c.state.in_(("sent", "failed", "expired", "cancelled")),
+                                    deliveries.c.created_at < now - KEEP_FINISHED)
+    )
+    db.session.execute(sa.delete(occurrences).where(occurrences.c.due_at < now - KEEP_OCCURRENCES))
+    if returned:
+        log.warning("returned %d stale push claims to the queue", returned)
+    return returned

@@ -1,0 +1,161 @@
+"""Validation of everything a client sends about push subscriptions and reminders (§5)."""
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from flask import current_app
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
+
+from .. import fields as f
+from .vapid import b64url_decode
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def check_endpoint(endpoint: str, allow_local: bool) -> None:
+    """Only push services: https with a public host name; local http only when allowed.
+    :raise ValidationError:"""
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ValidationError("Not a valid URL.")
+    if parts.username or parts.password or not host:
+        raise ValidationError("Not a push service URL.")
+    if parts.scheme == "http" and host in LOCAL_HOSTS:
+        if allow_local:
+            return
+        raise ValidationError("Local push endpoints are accepted only with TWITCHLOG_ALLOW_LOCAL_PUSH=1 (development and tests).")
+    if parts.scheme != "https":
+        raise ValidationError("A push endpoint must be an https URL of a push service.")
+    if host in LOCAL_HOSTS or host.endswith((".localhost", ".local", ".internal")) or "." not in host:
+        raise ValidationError("A push endpoint must be on a public push service.")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return
+    raise ValidationError("A push endpoint must name its push service, not an IP address.")
+
+
+class SubscriptionKeysSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    p256dh = f.Text(required=True, validate=validate.Length(max=200))
+    auth = f.Text(required=True, validate=validate.Length(max=64))
+
+    @validates("p256dh")
+    def _point(self, value, **_):
+        try:
+            raw = b64url_decode(value)
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        except (ValueError, TypeError):
+            raise ValidationError("Not a P-256 public key (65-byte uncompressed point, base64url).")
+        if len(raw) != 65:
+            raise ValidationError("Not a P-256 public key (65-byte uncompressed point, base64url).")
+
+    @validates("auth")
+    def _secret(self, value, **_):
+        try:
+            raw = b64url_decode(value)
+        except (ValueError, TypeError):
+            raw = b""
+        if len(raw) != 16:
+            raise ValidationError("Not a 16-byte auth secret in base64url.")
+
+
+class SubscriptionSchema(Schema):
+    """PushSubscription.toJSON() as a browser sends it."""
+
+    class Meta:
+        unknown = EXCLUDE  # browsers may add fields; we need only these
+
+    endpoint = f.Text(required=True, validate=validate.Length(min=1, max=2048))
+    keys = fields.Nested(SubscriptionKeysSchema, required=True)
+    expirationTime = f.Number(allow_none=True, load_default=None, validate=validate.Range(min=0))
+
+    @validates("endpoint")
+    def _push_service(self, value, **_):
+        check_endpoint(value, current_app.config["TWITCHLOG"].allow_local_push)
+
+
+class EndpointSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    endpoint = f.Text(required=True, validate=validate.Length(min=1, max=2048))
+
+
+class SubscriptionOutSchema(Schema):
+    id = fields.String()
+    endpoint = fields.String()
+    expiration_time = f.Instant(allow_none=True)
+    created_at = f.Instant()
+    last_seen_at = f.Instant()
+
+
+class PublicKeySchema(Schema):
+    public_key = fields.String(metadata={"description": "65-byte uncompressed P-256 point, base64url without padding"})
+
+
+class QueuedSchema(Schema):
+    queued = fields.Integer(metadata={"description": "how many notifications were queued (one per subscription)"})
+
+
+class EveningSchema(Schema):
+    enabled = f.Boolean(required=True)
+    time = f.ClockTime(required=True)
+
+
+class PacingSchema(Schema):
+    enabled = f.Boolean(required=True)
+    every_minutes = f.Integer(required=True, validate=validate.Range(30, 240, error="From 30 to 240 minutes."))
+    active_from = f.ClockTime(required=True)
+    active_to = f.ClockTime(required=True)
+    days = fields.List(
+        f.Integer(validate=validate.Range(0, 6, error="Days are 0 (Monday) to 6 (Sunday).")),
+        required=True, validate=validate.Length(max=7),
+    )
+
+    @validates("days")
+    def _distinct(self, value, **_):
+        if len(set(value)) != len(value):
+            raise ValidationError("Each day at most once.")
+
+    @validates_schema
+    def _window(self, data, **_):
+        if data.get("active_from") is not None and data.get("active_from") == data.get("active_to"):
+            raise ValidationError("The active window needs different start and end times.", "active_to")
+
+
+class QuietHoursSchema(Schema):
+    from_ = f.ClockTime(required=True, data_key="from", attribute="from")
+    to = f.ClockTime(required=True)
+
+    @validates_schema
+    def _span(self, data, **_):
+        if data.get("from") is not None and data.get("from") == data.get("to"):
+            raise ValidationError("Quiet hours need different start and end times (or null for none).", "to")
+
+
+class ReminderSettingsSchema(Schema):
+    evening = fields.Nested(EveningSchema, required=True)
+    pacing = fields.Nested(PacingSchema, required=True)
+    quiet_hours = fields.Nested(QuietHoursSchema, required=True, allow_none=True)
+
+
+class SnoozeSchema(Schema):
+    minutes = f.Integer(load_default=15, validate=validate.Range(1, 720, error="From 1 to 720 minutes."))
+
+
+class OccurrenceSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    status = fields.String(metadata={"enum": ["planned", "sent", "done", "cancelled", "expired"]})
+    local_date = f.LocalDate()
+    due_at = f.Instant()
+    send_at = f.Instant()
+    expires_at = f.Instant()

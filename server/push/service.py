@@ -1,0 +1,399 @@
+"""Reminders and Web Push as the API and other capabilities see them. Flushes, never commits.
+
+For other capabilities: `notify_user(user_id, payload, ...)` queues one push to every device of
+a user through the same pipeline as reminders (caregiver alerts use it).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..accounts.service import account_deleters
+from ..errors import NotFound
+from ..export.service import export_sections
+from ..extensions import db
+from ..fields import canonical_uuid
+from ..instants import format_instant, utcnow
+from ..sync.models import Activity, Checkin
+from ..sync.service import after_push_hooks
+from . import planning
+from .models import PushDelivery, PushSubscription, ReminderOccurrence, ReminderSettings
+from .sender import origin_of
+
+DEFAULTS = {
+    "evening": {"enabled": False, "time": "21:00"},
+    "pacing": {"enabled": False, "every_minutes": 90, "active_from": "09:00", "active_to": "21:00", "days": [0, 1, 2, 3, 4]},
+    "quiet_hours": {"from": "22:00", "to": "07:00"},
+}
+URGENCIES = ("very-low", "low", "normal", "high")
+TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+MAX_PAYLOAD = 1024
+MAX_TTL = 28 * 86400
+OPEN_DELIVERY = ("queued", "claimed")
+
+SNOOZE_ACTION = {"action": "snooze", "title": "Snooze 15 min"}
+PROMPTS = {
+    "evening": {
+        "title": "Evening check-in",
+        "body": "When you are ready: 30 seconds on today's sleep, stress and twitching.",
+        "url": "/#checkin",
+        "actions": [SNOOZE_ACTION, {"action": "done", "title": "Done"}],
+    },
+    "pacing": {
+        "title": "Time for a rest break",
+        "body": "You have been active for a while. A few quiet minutes now helps pacing.",
+        "url": "/#rest",
+        "actions": [SNOOZE_ACTION, {"action": "done", "title": "I rested"}],
+    },
+}
+TEST_MESSAGE = {"title": "Twitchlog", "body": "Notifications work on this device.", "url": "/#reminders"}
+
+
+def endpoint_hash(endpoint: str) -> str:
+    return hashlib.sha256(endpoint.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _clear(query) -> None:
+    db.session.execute(query.execution_options(synchronize_session=False))
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+def save_subscription(user_id: str, endpoint: str, p256dh: str, auth: str, expiration_ms: float | None,
+                      vapid_key: str, user_agent: str | None = None, now: datetime | None = None) -> tuple[PushSubscription, bool]:
+    """Upsert by endpoint; True when it is new to this user.
+
+    An endpoint belongs to one browser. Known under another account, that account signed out of
+    this browser: the old row goes (with its queued messages, which must not reach the new
+    person) and a new row with a new id is made, so a sender still holding the old id cannot
+    delete the new one (404/410 handling matches id and endpoint).
+    """
+    now = now or utcnow()
+    expires = datetime.fromtimestamp(expiration_ms / 1000, timezone.utc) if expiration_ms else None
+    digest = endpoint_hash(endpoint)
+    row = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint_hash == digest))
+    if row is not None and row.user_id != user_id:
+        db.session.delete(row)
+        db.session.flush()
+        row = None
+    created = row is None
+    if created:
+        row = PushSubscription(user_id=user_id, endpoint=endpoint, endpoint_hash=digest, created_at=now, consecutive_failures=0)
+        db.session.add(row)
+    if not created and (row.p256dh != p256dh or row.auth != auth):
+        row.consecutive_failures = 0  # new keys: a fresh start for this browser
+    row.p256dh, row.auth, row.vapid_key = p256dh, auth, vapid_key
+    row.expiration_time = expires
+    row.last_seen_at = now
+    row.user_agent = (user_agent or "")[:200] or None
+    db.session.flush()
+    return row, created
+
+
+def remove_subscription(user_id: str, endpoint: str) -> None:
+    """Forget this browser for this user; nothing happens for an endpoint that is not theirs."""
+    _clear(sa.delete(PushSubscription).where(PushSubscription.endpoint_hash == endpoint_hash(endpoint),
+                                             PushSubscription.user_id == user_id))
+
+
+def active_subscriptions(user_ids, now: datetime) -> dict[str, list[PushSubscription]]:
+    found: dict[str, list[PushSubscription]] = {uid: [] for uid in user_ids}
+    if not found:
+        return found
+    rows = db.session.scalars(
+        sa.select(PushSubscription)
+        .where(PushSubscription.user_id.in_(list(found)),
+               sa.or_(PushSubscription.expiration_time.is_(None), PushSubscription.expiration_time > now))
+        .order_by(PushSubscription.created_at)
+    )
+    for row in rows:
+        found[row.user_id].append(row)
+    return found
+
+
+# --- notifications of any kind ---------------------------------------------------------------
+
+def encode_payload(payload: dict) -> str:
+    """:raise ValueError: when the payload is over 1 KB as JSON (push services cap ~4 KB encrypted)."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    if len(text.encode("utf-8")) > MAX_PAYLOAD:
+        raise ValueError(f"A push payload is at most {MAX_PAYLOAD} bytes of JSON; this one is {len(text.encode())}.")
+    return text
+
+
+def queue_deliveries(subscriptions, payload: str, *, kind: str, urgency: str, topic: str | None,
+                     not_before: datetime, expires_at: datetime, occurrence_id: str | None = None) -> int:
+    """One queued delivery per subscription; for a prompt sent again (snooze) the row is reset."""
+    rows = [
+        {"subscription_id": s.id, "user_id": s.user_id, "occurrence_id": occurrence_id, "kind": kind, "payload": payload,
+         "topic": topic, "urgency": urgency, "state": "queued", "not_before": not_before, "expires_at": expires_at,
+         "attempts": 0, "created_at": not_before}
+        for s in subscriptions
+    ]
+    if not rows:
+        return 0
+    statement = dialect_insert(PushDelivery).values(rows)
+    if occurrence_id is not None:
+        statement = statement.on_conflict_do_update(
+            index_elements=["occurrence_id", "subscription_id"],
+            set_={"state": "queued", "payload": statement.excluded.payload, "not_before": statement.excluded.not_before,
+                  "expires_at": statement.excluded.expires_at, "attempts": 0, "claim_token": None, "claimed_at": None,
+                  "last_status": None, "last_error": None},
+        )
+    db.session.execute(statement)
+    return len(rows)
+
+
+def notify_user(user_id: str, payload: dict, *, topic: str | None = None, ttl: int = 86400, urgency: str = "high",
+                now: datetime | None = None) -> int:
+    """Queue `payload` (a notification: {title, body, tag, url, kind, ...}, at most 1 KB as JSON)
+    for every device of the user; the dispatcher sends it within a second or two, retrying
+    within `ttl` seconds. Returns how many deliveries were queued (0 without subscriptions).
+    Runs in the caller's transaction: nothing is queued unless the caller commits.
+    :raise ValueError: for a payload over 1 KB, a bad topic (≤ 32 base64url characters),
+    urgency or ttl.
+    """
+    if topic is not None and not TOPIC.match(topic):
+        raise ValueError("A topic is 1 to 32 base64url characters.")
+    if urgency not in URGENCIES:
+        raise ValueError("urgency is one of " + ", ".join(URGENCIES))
+    if not (0 < ttl <= MAX_TTL):
+        raise ValueError(f"ttl is 1 to {MAX_TTL} seconds.")
+    now = now or utcnow()
+    text = encode_payload(payload)
+    subscriptions = active_subscriptions([user_id], now)[user_id]
+    return queue_deliveries(subscriptions, text, kind=str(payload.get("kind") or "alert")[:16], urgency=urgency, topic=topic,
+                            not_before=now, expires_at=now + timedelta(seconds=ttl))
+
+
+def send_test(user_id: str, now: datetime | None = None) -> int:
+    """A test notification to each of the user's devices, through the same pipeline."""
+    now = now or utcnow()
+    payload = {**TEST_MESSAGE, "tag": "twitchlog-test", "kind": "test", "occurrence_id": None, "actions": []}
+    return notify_user(user_id, payload, topic="test", ttl=600, urgency="normal", now=now)
+
+
+def prompt_payload(occurrence: ReminderOccurrence) -> str:
+    text = PROMPTS[occurrence.kind]
+    return encode_payload({
+        "title": text["title"], "body": text["body"], "tag": f"twitchlog-{occurrence.kind}", "url": text["url"],
+        "kind": occurrence.kind, "occurrence_id": occurrence.id, "actions": text["actions"],
+    })
+
+
+# --- reminder settings -----------------------------------------------------------------------
+
+def settings_json(row: ReminderSettings | None) -> dict:
+    if row is None:
+        return json.loads(json.dumps(DEFAULTS))
+    quiet = {"from": row.quiet_from, "to": row.quiet_to} if row.quiet_from and row.quiet_to else None
+    return {
+        "evening": {"enabled": row.evening_enabled, "time": row.evening_time},
+        "pacing": {
+            "enabled": row.pacing_enabled, "every_minutes": row.pacing_every_minutes,
+            "active_from": row.pacing_active_from, "active_to": row.pacing_active_to,
+            "days": [int(d) for d in row.pacing_days.split(",") if d],
+        },
+        "quiet_hours": quiet,
+    }
+
+
+def schedule_of(row: ReminderSettings) -> planning.Schedule:
+    data = settings_json(row)
+    pacing, quiet = data["pacing"], data["quiet_hours"]
+    return planning.Schedule(
+        evening=planning.Evening(row.evening_enabled, planning.clock(row.evening_time)),
+        pacing=planning.Pacing(pacing["enabled"], pacing["every_minutes"], planning.clock(pacing["active_from"]),
+                               planning.clock(pacing["active_to"]), frozenset(pacing["days"])),
+        quiet=planning.Quiet(planning.clock(quiet["from"]), planning.clock(quiet["to"])) if quiet else None,
+    )
+
+
+def get_settings(user_id: str) -> dict:
+    return settings_json(db.session.get(ReminderSettings, user_id))
+
+
+def replace_settings(user_id: str, data: dict, now: datetime | None = None) -> dict:
+    """Replace the whole settings. Prompts planned but not yet sent are dropped and planned
+    again from the new settings (a sent prompt stays: one evening prompt per date)."""
+    now = now or utcnow()
+    row = db.session.get(ReminderSettings, user_id)
+    if row is None:
+        row = ReminderSettings(user_id=user_id)
+        db.session.add(row)
+    evening, pacing, quiet = data["evening"], data["pacing"], data["quiet_hours"]
+    row.evening_enabled, row.evening_time = evening["enabled"], evening["time"]
+    row.pacing_enabled, row.pacing_every_minutes = pacing["enabled"], pacing["every_minutes"]
+    row.pacing_active_from, row.pacing_active_to = pacing["active_from"], pacing["active_to"]
+    row.pacing_days = ",".join(str(d) for d in sorted(pacing["days"]))
+    row.quiet_from, row.quiet_to = (quiet["from"], quiet["to"]) if quiet else (None, None)
+    row.next_plan_at = now
+    row.updated_at = now
+    _clear(sa.delete(ReminderOccurrence).where(ReminderOccurrence.user_id == user_id, ReminderOccurrence.status == "planned"))
+    db.session.flush()
+    return settings_json(row)
+
+
+def last_rest(user_id: str, now: datetime) -> datetime | None:
+    """When the user last rested: the end (else start) of a rest activity, or "I rested"."""
+    rest_end = sa.func.coalesce(Activity.ended_at, Activity.started_at)
+    logged = db.session.scalar(
+        sa.select(sa.func.max(rest_end)).where(
+            Activity.user_id == user_id, Activity.level == "rest", Activity.deleted.is_(False), Activity.started_at <= now)
+    )
+    if logged is not None and logged.tzinfo is None:  # an aggregate loses the column type on SQLite
+        logged = logged.replace(tzinfo=timezone.utc)
+    if isinstance(logged, str):
+        logged = datetime.fromisoformat(logged).replace(tzinfo=timezone.utc)
+    rested = db.session.scalar(sa.select(ReminderSettings.rested_at).where(ReminderSettings.user_id == user_id))
+    candidates = [t for t in (logged, rested) if t is not None and t <= now]
+    return max(candidates) if candidates else None
+
+
+def has_checkin(user_id: str, day: date) -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Checkin)
+        .where(Checkin.user_id == user_id, Checkin.local_date == day, Checkin.deleted.is_(False))
+    ) > 0
+
+
+# --- snooze and done -------------------------------------------------------------------------
+
+def _occurrence(user_id: str, occurrence_id: str) -> ReminderOccurrence:
+    """:raise 404: unless it is the caller's."""
+    occurrence_id = canonical_uuid(occurrence_id)
+    row = db.session.get(ReminderOccurrence, occurrence_id) if occurrence_id else None
+    if row is None or row.user_id != user_id:
+        raise NotFound("No such reminder.")
+    return row
+
+
+def _cancel_open_deliveries(occurrence_ids) -> None:
+    _clear(sa.update(PushDelivery)
+           .where(PushDelivery.occurrence_id.in_(list(occurrence_ids)), PushDelivery.state.in_(OPEN_DELIVERY))
+           .values(state="cancelled", claim_token=None))
+
+
+def snooze(user_id: str, occurrence_id: str, minutes: int, now: datetime | None = None) -> ReminderOccurrence:
+    """Hold the prompt back on every device, then send it again. A prompt already done or
+    cancelled stays so (a stale notification on another device cannot bring it back).
+    :raise 404: unless it is the caller's."""
+    now = now or utcnow()
+    row = _occurrence(user_id, occurrence_id)
+    if row.status in ("done", "cancelled"):
+        return row
+    row.send_at = now + timedelta(minutes=minutes)
+    lifetime = planning.EVENING_LIFETIME if row.kind == "evening" else planning.PACING_LIFETIME
+    row.expires_at = max(row.expires_at, row.send_at + lifetime)  # asked for: not dropped as late
+    row.status = "planned"
+    row.snoozes += 1
+    row.updated_at = now
+    _cancel_open_deliveries([row.id])
+    db.session.flush()
+    return row
+
+
+def mark_done(user_id: str, occurrence_id: str, now: datetime | None = None) -> ReminderOccurrence:
+    """Stop the prompt everywhere. "I rested" on a pacing prompt counts as a rest from now.
+    :raise 404: unless it is the caller's."""
+    now = now or utcnow()
+    row = _occurrence(user_id, occurrence_id)
+    if row.status == "done":
+        return row
+    row.status, row.done_at, row.updated_at = "done", now, now
+    _cancel_open_deliveries([row.id])
+    if row.kind == "pacing":
+        settings = db.session.get(ReminderSettings, user_id)
+        if settings is not None:
+            settings.rested_at = now
+            settings.next_plan_at = now
+        _cancel_pacing_before(user_id, now, now)
+    db.session.flush()
+    return row
+
+
+def _cancel_pacing_before(user_id: str, rested: datetime, now: datetime) -> None:
+    """Pacing prompts that count from before a rest are void: the rest reset the clock."""
+    stale = sa.select(ReminderOccurrence.id).where(
+        ReminderOccurrence.user_id == user_id, ReminderOccurrence.kind == "pacing",
+        ReminderOccurrence.anchor_at < rested, ReminderOccurrence.status.in_(("planned", "sent")),
+        ReminderOccurrence.due_at > rested,
+    )
+    ids = list(db.session.scalars(stale))
+    if ids:
+        _clear(sa.update(ReminderOccurrence).where(ReminderOccurrence.id.in_(ids), ReminderOccurrence.status == "planned")
+               .values(status="cancelled", updated_at=now))
+        _cancel_open_deliveries(ids)
+
+
+# --- reacting to synced records ----------------------------------------------------------------
+
+def on_records_synced(user_id: str, changes: list) -> None:
+    """A check-in cancels that date's evening prompt; a rest resets the pacing clock."""
+    now = utcnow()
+    days = {row.local_date for entity, row in changes if entity == "checkin" and not row.deleted and row.local_date}
+    rests = [row.ended_at or row.started_at for entity, row in changes
+             if entity == "activity" and row.level == "rest" and not row.deleted and row.started_at is not None]
+    if days:
+        keys = [f"evening:{day.isoformat()}" for day in days]
+        ids = list(db.session.scalars(sa.select(ReminderOccurrence.id).where(
+            ReminderOccurrence.user_id == user_id, ReminderOccurrence.dedupe_key.in_(keys),
+            ReminderOccurrence.status.in_(("planned", "sent")))))
+        if ids:
+            _clear(sa.update(ReminderOccurrence).where(ReminderOccurrence.id.in_(ids))
+                   .values(status="cancelled", updated_at=now))
+            _cancel_open_deliveries(ids)
+    rests = [r for r in rests if r <= now]
+    if rests:
+        _cancel_pacing_before(user_id, max(rests), now)
+        _clear(sa.update(ReminderSettings).where(ReminderSettings.user_id == user_id).values(next_plan_at=now))
+
+
+# --- the user's data -------------------------------------------------------------------------
+
+def export_reminders(user_id: str) -> dict:
+    """Settings and devices; a device's keys and endpoint path stay out (they are secrets)."""
+    subscriptions = db.session.scalars(
+        sa.select(PushSubscription).where(PushSubscription.user_id == user_id).order_by(PushSubscription.created_at))
+    return {
+        "settings": get_settings(user_id),
+        "devices": [
+            {"id": s.id, "push_service": origin_of(s.endpoint), "created_at": format_instant(s.created_at),
+             "last_seen_at": format_instant(s.last_seen_at), "expiration_time": format_instant(s.expiration_time)}
+            for s in subscriptions
+        ],
+    }
+
+
+def delete_user_rows(user_id: str) -> None:
+    """Explicit, though the foreign keys cascade too: no database is trusted to have them on."""
+    for model in (PushDelivery, ReminderOccurrence, PushSubscription, ReminderSettings):
+        _clear(sa.delete(model).where(model.user_id == user_id))
+
+
+def dialect_insert(model):
+    """INSERT with ON CONFLICT for the engine in use (SQLite or PostgreSQL)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def time_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+if on_records_synced not in after_push_hooks:
+    after_push_hooks.append(on_records_synced)
+if delete_user_rows not in account_deleters:
+    account_deleters.append(delete_user_rows)
+export_sections.setdefault("reminders", export_reminders)
