@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (accounts, sync, export):
         api.register_blueprint(blueprint)
     from .insights.views import blp as insights; api.register_blueprint(insights)  # noqa: E702
+    from .push.views import blp as push; api.register_blueprint(push)  # noqa: E702
 
     from .health.views import blp as health
     from .web.views import blp as web
