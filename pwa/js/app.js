@@ -30,6 +30,7 @@ async function route() {
   if (!firstRoute) clearToast();
   cleanup = module.render(main) || null;
   document.title = screen.path ? `${screen.title()} · ${S.appName}` : S.appName;
+  document.body.dataset.screen = screen.path || "home";
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.path === screen.path) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

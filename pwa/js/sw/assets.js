@@ -2,7 +2,7 @@
 // VERSION is a digest of the app's files: after changing anything under pwa/, run
 // `node tests/pwa/shell.mjs` and paste its VERSION line here (a node test checks both).
 
-export const VERSION = "d7c7bcadb824";
+export const VERSION = "844573da4b1b";
 export const CACHE_PREFIX = "twitchlog-shell-";
 export const SHELL_CACHE = `${CACHE_PREFIX}${VERSION}`;
 

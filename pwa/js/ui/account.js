@@ -64,7 +64,10 @@ export function accountSection() {
   let mode = "signup";
 
   async function render() {
-    const device = await readDevice();
+    show(await readDevice());
+  }
+
+  function show(device) {
     if (device.signed_in && device.user) {
       const notice = h("div", { "aria-live": "polite" });
       const signOutButton = h("button", { type: "button", class: "button secondary wide" }, S.account.signOut);
@@ -109,7 +112,11 @@ export function accountSection() {
       replaceChildren(section,
         h("h2", { id: "account-title" }, S.account.title),
         h("p", { class: "hint" }, S.account.intro),
-        authForm(mode, render, () => { mode = mode === "signup" ? "signin" : "signup"; render(); section.querySelector("input")?.focus(); }));
+        authForm(mode, render, () => {
+          mode = mode === "signup" ? "signin" : "signup";
+          show(device);
+          section.querySelector("input")?.focus();
+        }));
     }
   }
   render();
