@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from server import create_app
 from server.config import Settings
+from server.extensions import db
 from tests.support.api import ApiClient, LiveServer
 
 POSTGRES_URL = os.environ.get("TWITCHLOG_TEST_DATABASE_URL")
@@ -100,8 +101,12 @@ def live_server(app):
 
 
 @pytest.fixture
-def make_app(database_url, instance_path):
-    """Another app on the same database with different settings (rate limits, public URL...)."""
+def make_app(app, database_url, instance_path):
+    """Another app on the same database with different settings (rate limits, public URL...).
+
+    It needs `app`, which migrates the database; its own pool is closed when the test ends, so no
+    connection is left for the garbage collector to warn about in a later test.
+    """
     servers = []
 
     def factory(**overrides) -> LiveServer:
@@ -112,6 +117,8 @@ def make_app(database_url, instance_path):
     yield factory
     for server in servers:
         server.stop()
+        with server.app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
