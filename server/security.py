@@ -3,12 +3,14 @@
 - A state-changing request from a foreign Origin is refused (403); a cookie-authenticated one
   must prove it is same-origin (Origin or Sec-Fetch-Site). Bearer-token requests are exempt: they
   carry no ambient credential.
-- A body must be JSON (415 otherwise).
+- A body must be JSON (415 otherwise) that parses (400 otherwise), checked once here before any
+  view, schema or rate-limit key reads it.
 - Responses carry a strict CSP (no inline script), and API answers are never cached.
 """
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from werkzeug.exceptions import BadRequest
 
 from .accounts.auth import has_session_cookie
 from .errors import envelope
@@ -43,6 +45,11 @@ def _has_body() -> bool:
 
 
 def guard_request():
+    # No route, id or token holds a NUL, and PostgreSQL refuses one in any text it is sent (a 500).
+    if "\x00" in request.path:
+        return envelope(404)
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        return envelope(400, "The query string may not contain NUL characters.")
     if request.method not in WRITES:
         return None
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
@@ -53,9 +60,32 @@ def guard_request():
             return envelope(403, "Requests from other sites are not allowed.")
         if origin is None and has_session_cookie() and request.headers.get("Sec-Fetch-Site") != "same-origin":
             return envelope(403, "This request did not show it came from Twitchlog itself (no Origin header).")
-    if _has_body() and request.path.startswith("/api/") and request.mimetype != "application/json":
-        return envelope(415)
+    if _has_body() and request.path.startswith("/api/"):
+        if request.mimetype != "application/json":
+            return envelope(415)
+        return _parse_json_body()
     return None
+
+
+def _parse_json_body():
+    """Parse the body once (Flask caches it); answer 400 here for anything json.loads chokes on."""
+    if _chunked_body_too_large():
+        return envelope(413)
+    try:
+        request.get_json(cache=True)
+    except BadRequest:  # broken JSON, bad UTF-8, an integer of more than 4,300 digits
+        return envelope(400, "The body is not valid JSON: check its syntax and that it is UTF-8.")
+    except RecursionError:
+        return envelope(400, "The body is not valid JSON: it is nested too deeply.")
+    return None
+
+
+def _chunked_body_too_large() -> bool:
+    """Werkzeug ends a body without Content-Length quietly at the limit; one more byte tells if there was more."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is not None or not limit or len(request.get_data(cache=True)) < limit:
+        return False
+    return bool(request.environ["wsgi.input"].read(1))
 
 
 def add_headers(response):
@@ -75,5 +105,6 @@ def add_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(guard_request)
+    # First of all hooks: the rate limiter's key function reads the body this guard has vetted.
+    app.before_request_funcs.setdefault(None, []).insert(0, guard_request)
     app.after_request(add_headers)
