@@ -183,3 +183,45 @@ def test_signing_out_removes_the_account_and_the_next_account_gets_none_of_it(ma
     device.wait_synced()
     assert len(twitches(server_view(other))) == 1
     assert len(twitches(server_view(email))) == 1
+
+
+def test_two_tabs_share_one_gapless_mutation_sequence(make_device, email, server_view):
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    second = device.context.new_page()
+    second.goto("/")
+    second.wait_for_selector("#nav a")
+    device.screen("")
+    device.offline()
+    buttons = [device.page.get_by_role("button", name="Log a twitch"), second.get_by_role("button", name="Log a twitch")]
+    for i in range(20):
+        buttons[i % 2].click()
+    device.wait_local("s.outbox.length === 20")
+    ids = sorted(m["id"] for m in device.local()["outbox"])
+    assert ids == list(range(ids[0], ids[0] + 20)), "ids from two tabs interleave without gaps or repeats"
+    device.offline(False)
+    device.wait_synced()
+    assert len(twitches(server_view(email))) == 20
+
+
+def test_background_sync_uploads_after_the_page_is_gone(make_device, email, server_view):
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    device.screen("")
+    device.offline()
+    for _ in range(3):
+        device.log_twitch()
+    device.wait_local("s.outbox.length === 3")
+    # The failed flush asked for Background Sync; leave the app, then come back online.
+    device.wait_until("navigator.serviceWorker.ready.then((r) => r.sync.getTags()).then((t) => t.includes('twitchlog-outbox'))",
+                      what="a Background Sync registration")
+    server_view(email)  # sign the checker in before the upload, not during it
+    device.page.goto("about:blank")
+    device.offline(False)
+    uploaded = []
+    for _ in range(100):
+        uploaded = twitches(server_view(email))
+        if len(uploaded) == 3:
+            break
+        device.page.wait_for_timeout(100)
+    assert len(uploaded) == 3

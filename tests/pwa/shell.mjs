@@ -1,5 +1,5 @@
 // What the service worker must precache, and the version that names its cache.
-// `node tests/pwa/shell.mjs` prints the VERSION line for pwa/js/sw/assets.js.
+// `node tests/pwa/shell.mjs` prints the VERSION line for pwa/sw.js.
 
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PWA = fileURLToPath(new URL("../../pwa/", import.meta.url));
-const ASSETS_FILE = "js/sw/assets.js";
+const WORKER = "sw.js";
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -28,16 +28,21 @@ export function expectedShell() {
     .sort();
 }
 
-// A digest of every file but assets.js itself: any change to the app gives a new cache name.
+// A digest of every file but sw.js, which carries it: any change to the app changes sw.js.
 export function shellVersion() {
   const hash = createHash("sha256");
-  for (const path of allFiles().filter((p) => p !== ASSETS_FILE)) {
+  for (const path of allFiles().filter((p) => p !== WORKER)) {
     hash.update(path).update("\0").update(readFileSync(join(PWA, path))).update("\0");
   }
   return hash.digest("hex").slice(0, 12);
 }
 
+export function workerVersion() {
+  const match = /^const VERSION = "([^"]*)";$/m.exec(readFileSync(join(PWA, WORKER), "utf8"));
+  return match ? match[1] : null;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(`export const VERSION = "${shellVersion()}";`);
+  console.log(`const VERSION = "${shellVersion()}";`);
   console.log(JSON.stringify(expectedShell(), null, 2));
 }
