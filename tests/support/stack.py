@@ -165,6 +165,18 @@ class Stack:
 
     # --- pieces -------------------------------------------------------------------------------
 
+    def write_vapid_key(self) -> None:
+        """What an operator does once: make the deployment's VAPID key file (see the README)."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        path = Path(self.env["TWITCHLOG_VAPID_KEY_FILE"])
+        if not path.exists():
+            pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            path.write_bytes(pem)
+            os.chmod(path, 0o600)
+
     def migrate(self) -> None:
         """The production upgrade command of DESIGN §8, as the operator runs it."""
         subprocess.run([str(BIN / "flask"), "--app", "server", "db", "upgrade"], cwd=REPO, env=self.env,
@@ -258,6 +270,7 @@ http {{
     # --- whole ---------------------------------------------------------------------------------
 
     def start(self) -> "Stack":
+        self.write_vapid_key()
         self.migrate()
         self.start_gunicorn()
         self.start_nginx()
