@@ -69,5 +69,10 @@ class TokenSchema(Schema):
     last_used_at = f.Instant(allow_none=True)
 
 
-class NewTokenSchema(TokenSchema):
+class NewTokenSchema(Schema):
+    """The answer to making a token (§4: exactly these keys), the only time the secret is shown."""
+
+    id = fields.String()
     token = fields.String()
+    label = fields.String()
+    created_at = f.Instant()

@@ -140,7 +140,7 @@ class Tokens(MethodView):
         user = service.check_password(body["email"], body["password"])
         token, secret = service.create_token(user, body["label"])
         db.session.commit()
-        return {"id": token.id, "token": secret, "label": token.label, "created_at": token.created_at, "last_used_at": None}
+        return {"id": token.id, "token": secret, "label": token.label, "created_at": token.created_at}
 
     @login_required
     @blp.response(200, TokenSchema(many=True))
