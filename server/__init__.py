@@ -44,12 +44,15 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (accounts, sync, export):
         api.register_blueprint(blueprint)
     from .insights.views import blp as insights; api.register_blueprint(insights)  # noqa: E702
+    from .sharing.views import blp as sharing; api.register_blueprint(sharing)  # noqa: E702
+    from .reports.views import blp as reports; api.register_blueprint(reports)  # noqa: E702
     from .push.views import blp as push; api.register_blueprint(push)  # noqa: E702
 
     from .health.views import blp as health
     from .web.views import blp as web
 
     app.register_blueprint(health)
+    from .sharing.views import clinician; app.register_blueprint(clinician)  # noqa: E702
     app.register_blueprint(web)
 
     errors.register_error_handlers(app)
