@@ -136,10 +136,10 @@ def _checked_in(pairs) -> set:
     for user_id, day in pairs:
         by_user[user_id].add(day)
     for user_id, days in by_user.items():
-        found.update(db.session.execute(
+        found.update((row.user_id, row.local_date) for row in db.session.execute(
             sa.select(Checkin.user_id, Checkin.local_date)
             .where(Checkin.user_id == user_id, Checkin.local_date.in_(days), Checkin.deleted.is_(False))
-        ).tuples())
+        ))
     return found
 
 
@@ -176,14 +176,14 @@ def claim_deliveries(now: datetime, limit: int) -> list[Message]:
         return []
     rows = db.session.execute(
         sa.select(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.payload, deliveries.c.expires_at,
-                  deliveries.c.urgency, deliveries.c.topic, subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth)
+                  deliveries.c.attempts, deliveries.c.urgency, deliveries.c.topic, subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth)
         .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
         .where(deliveries.c.id.in_(ids))
         .order_by(deliveries.c.id)
     ).all()
     return [
         Message(r.id, token, r.subscription_id, r.endpoint, r.p256dh, r.auth, r.payload.encode("utf-8"),
-                int((r.expires_at - now).total_seconds()), r.urgency, r.topic)
+                r.expires_at, r.attempts, r.urgency, r.topic)
         for r in rows
     ]
 
@@ -207,10 +207,6 @@ def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
     another sender meanwhile is left to that sender."""
     if not outcomes:
         return Tally()
-    known = {row.id: row for row in db.session.execute(
-        sa.select(deliveries.c.id, deliveries.c.attempts, deliveries.c.expires_at)
-        .where(deliveries.c.id.in_([o.message.delivery_id for o in outcomes]))
-    )}
     sent, retry, expired, failed, gone = [], [], [], [], []
     for outcome in outcomes:
         status, message = outcome.status, outcome.message
@@ -220,13 +216,10 @@ def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
         elif status in (404, 410):
             gone.append(message)
         elif status is None or status == 429 or status >= 500:
-            row = known.get(message.delivery_id)
-            if row is None:
-                continue  # the subscription went meanwhile, and its deliveries with it
-            wait = outcome.retry_after if outcome.retry_after is not None else backoff_seconds(row.attempts)
+            wait = outcome.retry_after if outcome.retry_after is not None else backoff_seconds(message.attempts)
             at = now + timedelta(seconds=max(1.0, wait))
-            if at >= row.expires_at or row.attempts >= MAX_ATTEMPTS:
-                (expired if at >= row.expires_at else failed).append(key)
+            if at >= message.expires_at or message.attempts >= MAX_ATTEMPTS:
+                (expired if at >= message.expires_at else failed).append(key)  # never sent late
             else:
                 retry.append({**key, "b_at": at})
         else:

@@ -113,7 +113,7 @@ def pacing_prompts(pacing: Pacing, tz: ZoneInfo, now: datetime, until: datetime,
         if start > until:
             return prompts
         if day.weekday() in pacing.days and start < end:
-            anchor = start if last_rest is None or last_rest < start else last_rest.replace(microsecond=0)
+            anchor = start if last_rest is None or last_rest < start else last_rest
             # the first slot that is still alive at `now` (k >= 1: never at the anchor itself)
             k = max(1, math.floor((now - lifetime - anchor) / every) + 1)
             slot = anchor + k * every
@@ -136,12 +136,17 @@ def due_prompts(schedule: Schedule, tz: ZoneInfo, now: datetime, horizon: timede
 
 
 def next_check(schedule: Schedule, tz: ZoneInfo, now: datetime, horizon: timedelta,
-               last_rest: datetime | None = None, since: datetime | None = None) -> datetime:
+               last_rest: datetime | None = None, since: datetime | None = None,
+               at_most: timedelta = RECHECK_AT_MOST) -> datetime:
     """When the planner should look at this schedule again: just before the next prompt enters
-    the horizon, and at least hourly so a change of time zone is noticed."""
-    later = [p.due_at for p in due_prompts(schedule, tz, now, LOOKAHEAD, last_rest, since) if p.due_at > now + horizon]
-    at = min(later) - horizon if later else now + RECHECK_AT_MOST
-    return min(max(at, now + RECHECK_AT_LEAST), now + RECHECK_AT_MOST)
+    the horizon, and at least every `at_most` so a change of time zone is noticed."""
+    later: list[datetime] = []
+    for ahead in (horizon + timedelta(hours=2), LOOKAHEAD):  # the near look is enough for most
+        later = [p.due_at for p in due_prompts(schedule, tz, now, ahead, last_rest, since) if p.due_at > now + horizon]
+        if later:
+            break
+    at = min(later) - horizon if later else now + LOOKAHEAD - horizon  # nothing seen: look again from the edge
+    return min(max(at, now + RECHECK_AT_LEAST), now + at_most)
 
 
 def quiet_until(quiet: Quiet | None, tz: ZoneInfo, at: datetime) -> datetime | None:

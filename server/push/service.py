@@ -18,7 +18,7 @@ from ..errors import NotFound
 from ..export.service import export_sections
 from ..extensions import db
 from ..fields import canonical_uuid
-from ..instants import format_instant, utcnow
+from ..instants import EARLIEST, format_instant, utcnow
 from ..sync.models import Activity, Checkin
 from ..sync.service import after_push_hooks
 from . import planning
@@ -35,6 +35,7 @@ TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MAX_PAYLOAD = 1024
 MAX_TTL = 28 * 86400
 OPEN_DELIVERY = ("queued", "claimed")
+PLAN_AT_ONCE = EARLIEST  # next_plan_at meaning "look at these settings on the next pass"
 
 SNOOZE_ACTION = {"action": "snooze", "title": "Snooze 15 min"}
 PROMPTS = {
@@ -232,7 +233,7 @@ def replace_settings(user_id: str, data: dict, now: datetime | None = None) -> d
     row.pacing_active_from, row.pacing_active_to = pacing["active_from"], pacing["active_to"]
     row.pacing_days = ",".join(str(d) for d in sorted(pacing["days"]))
     row.quiet_from, row.quiet_to = (quiet["from"], quiet["to"]) if quiet else (None, None)
-    row.next_plan_at = now
+    row.next_plan_at = PLAN_AT_ONCE
     row.updated_at = now
     _clear(sa.delete(ReminderOccurrence).where(ReminderOccurrence.user_id == user_id, ReminderOccurrence.status == "planned"))
     db.session.flush()
@@ -311,7 +312,7 @@ def mark_done(user_id: str, occurrence_id: str, now: datetime | None = None) -> 
         settings = db.session.get(ReminderSettings, user_id)
         if settings is not None:
             settings.rested_at = now
-            settings.next_plan_at = now
+            settings.next_plan_at = PLAN_AT_ONCE
         _cancel_pacing_before(user_id, now, now)
     db.session.flush()
     return row
@@ -351,7 +352,7 @@ def on_records_synced(user_id: str, changes: list) -> None:
     rests = [r for r in rests if r <= now]
     if rests:
         _cancel_pacing_before(user_id, max(rests), now)
-        _clear(sa.update(ReminderSettings).where(ReminderSettings.user_id == user_id).values(next_plan_at=now))
+        _clear(sa.update(ReminderSettings).where(ReminderSettings.user_id == user_id).values(next_plan_at=PLAN_AT_ONCE))
 
 
 # --- the user's data -------------------------------------------------------------------------

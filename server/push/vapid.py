@@ -71,6 +71,9 @@ class Vapid:
         if cached is not None and now < cached[1] - RENEW_BEFORE:
             return cached[0]
         with self._lock:
+            cached = self._headers.get(audience)  # another thread may have signed while we waited
+            if cached is not None and now < cached[1] - RENEW_BEFORE:
+                return cached[0]
             expires = now + JWT_LIFETIME
             token = self.sign({"aud": audience, "exp": int(expires.timestamp()), "sub": self.subject})
             value = f"vapid t={token},k={self.public_key}"

@@ -6,8 +6,10 @@ laptop install needs one command. The clock is injected, so tests never sleep.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -39,6 +41,7 @@ class Dispatcher:
         self.horizon = horizon
         self.stale_after = stale_after
         self.sender = PushSender(vapid_of(app), concurrency=concurrency, timeout=timeout, clock=clock)
+        self.totals: Counter = Counter()  # sent, retried, gone, failed, expired since start
         self._planned_at: datetime | None = None
         self._reaped_at: datetime | None = None
 
@@ -74,11 +77,15 @@ class Dispatcher:
         for outcome in self.sender.send_all(messages):
             pending.append(outcome)
             if len(pending) >= RECORD_EVERY:
-                self._write(dispatch.record_outcomes, pending, self.clock())
+                self._record(pending)
                 pending = []
         if pending:
-            self._write(dispatch.record_outcomes, pending, self.clock())
+            self._record(pending)
         return len(messages)
+
+    def _record(self, outcomes: list[Outcome]) -> None:
+        tally = self._write(dispatch.record_outcomes, outcomes, self.clock())
+        self.totals.update(dataclasses.asdict(tally))
 
     def tick(self) -> int:
         """One pass: reap and plan when their time has come, then send until the queue is

@@ -1,0 +1,171 @@
+"""Deliveries per second from our senders to the local push-service stand-in, and in the same
+run a plain loop of pywebpush.webpush() calls; then the ratio.
+
+    .venv/bin/python benchmarks/push_bench.py [--deliveries 5000] [--plain 500] [--processes 2]
+
+The stand-in runs in its own process and checks and decrypts every request, as in the tests.
+Our side is the real pipeline: deliveries queued in the database, claimed in batches, encrypted,
+signed (once per origin), sent on pooled connections, and recorded. DATABASE_URL picks the
+database (default: a fresh SQLite file); a PostgreSQL URL gets a fresh database made beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def settings_for(instance: Path, database_url: str, vapid_key: str):
+    from server.config import Settings
+
+    return Settings(env="testing", instance_path=instance, database_url=database_url, secret_key="bench",
+                    allow_local_push=True, vapid_private_key=vapid_key, vapid_subject="mailto:bench@twitchlog.invalid")
+
+
+def make_database() -> tuple[str, callable]:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+        return f"sqlite:///{path}", lambda: None
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"push_bench_{secrets.token_hex(3)}"
+    admin = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def queue(app, subscriptions: list[dict], deliveries: int) -> None:
+    from server.accounts.service import register
+    from server.extensions import db
+    from server.push import service
+    from server.sync.service import create_counter
+
+    with app.app_context():
+        user = register(f"bench-{secrets.token_hex(4)}@example.org", "bench password 123", "Europe/Berlin")
+        create_counter(user.id)
+        for sub in subscriptions:
+            service.save_subscription(user.id, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], None,
+                                      app.extensions["twitchlog_vapid"].public_key)
+        for n in range(deliveries // len(subscriptions)):
+            service.notify_user(user.id, {"title": "Benchmark", "body": f"message {n}", "tag": "bench", "url": "/",
+                                          "kind": "test", "occurrence_id": None, "actions": []}, ttl=3600, urgency="normal")
+        db.session.commit()
+
+
+def sender_process(instance: str, database_url: str, vapid_key: str, concurrency: int, batch: int, start, results) -> None:
+    from server import create_app
+    from server.push.worker import Dispatcher
+
+    app = create_app({"TWITCHLOG": settings_for(Path(instance), database_url, vapid_key)})
+    dispatcher = Dispatcher(app, concurrency=concurrency, batch=batch)
+    start.wait()  # a barrier: every process is ready before the clock starts
+    sent = 0
+    while True:
+        count = dispatcher.send_batch()
+        sent += count
+        if count == 0:
+            break
+    dispatcher.sender.close()
+    results.put((sent, dict(dispatcher.totals)))
+
+
+def run_ours(instance: Path, database_url: str, vapid_key: str, processes: int, concurrency: int, batch: int) -> tuple[int, float]:
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes + 1), context.Queue()
+    workers = [context.Process(target=sender_process, args=(str(instance), database_url, vapid_key, concurrency, batch, start, results))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    reports = [results.get() for _ in workers]
+    elapsed = time.perf_counter() - began
+    sent = sum(r[0] for r in reports)
+    print("sender outcomes     " + "; ".join(str(r[1]) for r in reports))
+    for worker in workers:
+        worker.join()
+    return sent, elapsed
+
+
+def run_plain(subscriptions: list[dict], vapid_key: str, count: int) -> float:
+    from pywebpush import webpush
+
+    payload = json.dumps({"title": "Benchmark", "body": "plain", "tag": "bench", "url": "/", "kind": "test",
+                          "occurrence_id": None, "actions": []})
+    began = time.perf_counter()
+    for n in range(count):
+        webpush(subscriptions[n % len(subscriptions)], payload, vapid_private_key=vapid_key,
+                vapid_claims={"sub": "mailto:bench@twitchlog.invalid"}, ttl=3600, headers={"Urgency": "normal"})
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deliveries", type=int, default=5000)
+    parser.add_argument("--plain", type=int, default=500, help="messages in the plain pywebpush loop")
+    parser.add_argument("--processes", type=int, default=2, help="sender processes")
+    parser.add_argument("--concurrency", type=int, default=16, help="threads per sender process")
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--subscriptions", type=int, default=100)
+    args = parser.parse_args()
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from server.push.vapid import b64url
+    from tests.conftest import build_app
+
+    vapid_key = b64url(ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big"))
+    stand_in = subprocess.Popen([sys.executable, "-m", "tests.support.push_service", "--subscriptions", str(args.subscriptions)],
+                                cwd=REPO, stdout=subprocess.PIPE, text=True)
+    database_url, drop_database = make_database()
+    try:
+        hello = json.loads(stand_in.stdout.readline())
+        subscriptions = hello["subscriptions"]
+        instance = Path(tempfile.mkdtemp())
+        app = build_app(settings_for(instance, database_url, vapid_key))
+        queue(app, subscriptions, args.deliveries)
+        before = requests.get(hello["url"] + "/_stats").json()
+        sent, elapsed = run_ours(instance, database_url, vapid_key, args.processes, args.concurrency, args.batch)
+        middle = requests.get(hello["url"] + "/_stats").json()
+        plain_elapsed = run_plain(subscriptions, vapid_key, args.plain)
+        after = requests.get(hello["url"] + "/_stats").json()
+    finally:
+        stand_in.terminate()
+        stand_in.wait()
+        drop_database()
+    ours = sent / elapsed
+    plain = args.plain / plain_elapsed
+    delivered_ours = middle["delivered"] - before["delivered"]
+    print(f"database            {sa.make_url(database_url).get_backend_name()}")
+    print(f"ours                {sent} deliveries in {elapsed:.2f} s = {ours:,.0f}/s "
+          f"({args.processes} processes x {args.concurrency} threads, batch {args.batch}; stand-in accepted {delivered_ours})")
+    stand_in_cpu = (middle["cpu_seconds"] - before["cpu_seconds"]) / max(1, delivered_ours) * 1000
+    print(f"stand-in            {stand_in_cpu:.2f} ms of CPU per message checked and decrypted (same machine)")
+    print(f"plain pywebpush     {args.plain} in {plain_elapsed:.2f} s = {plain:,.0f}/s ({plain_elapsed / args.plain * 1000:.2f} ms a message)")
+    print(f"ratio               {ours / plain:.1f}x")
+    print(f"stand-in problems   {after['problems']}")
+    if after["problems"] or delivered_ours != sent:
+        sys.exit("the stand-in rejected requests or counts disagree: the figures above are not valid")
+
+
+if __name__ == "__main__":
+    main()
