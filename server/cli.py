@@ -43,6 +43,35 @@ def run(host: str, port: int) -> None:
         pass
 
 
+@main.command()
+@click.option("--concurrency", default=16, show_default=True, help="messages in flight at once")
+@click.option("--batch", default=200, show_default=True, help="deliveries claimed at a time")
+@click.option("--once", is_flag=True, help="one pass (plan, send, reap), then exit")
+def worker(concurrency: int, batch: int, once: bool) -> None:
+    """Send reminders and notifications; run as many as wanted, on any machines. SIGTERM
+    finishes the batch in hand, records it and exits."""
+    import signal
+
+    from . import create_app
+    from .push.worker import Dispatcher
+
+    app = create_app()
+    stop = threading.Event()
+
+    def _stop(signum, _frame) -> None:
+        log.info("signal %s: finishing the batch in hand, then stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    dispatcher = Dispatcher(app, concurrency=concurrency, batch=batch)
+    if once:
+        dispatcher.tick(stop)
+        dispatcher.sender.close()
+    else:
+        dispatcher.run(stop)
+
+
 def start_background_work(app: Flask) -> None:
     """The embedded default runs the reminder dispatcher inside the web process."""
     try:
