@@ -22,6 +22,7 @@ from .sender import CONNECT_TIMEOUT, READ_TIMEOUT, PushSender, Outcome
 
 log = logging.getLogger(__name__)
 IDLE_WAIT = 1.0  # seconds between looks at an empty queue
+FAILED_WAIT = 5.0  # after a failed pass (database away, say), so the log is not flooded
 PLAN_EVERY = timedelta(seconds=5)
 REAP_EVERY = timedelta(seconds=30)
 RECORD_EVERY = 50  # outcomes recorded per commit: the most a crash can re-send beyond the ones in flight
@@ -87,9 +88,9 @@ class Dispatcher:
         tally = self._write(dispatch.record_outcomes, outcomes, self.clock())
         self.totals.update(dataclasses.asdict(tally))
 
-    def tick(self) -> int:
+    def tick(self, stop: threading.Event | None = None) -> int:
         """One pass: reap and plan when their time has come, then send until the queue is
-        empty or a batch comes back short. Returns how many messages were sent or tried."""
+        empty, a batch comes back short, or `stop` is set. Returns how many were tried."""
         now = self.clock()
         if self._reaped_at is None or now - self._reaped_at >= REAP_EVERY:
             self.reap()
@@ -99,7 +100,7 @@ class Dispatcher:
         while True:
             count = self.send_batch()
             total += count
-            if count < self.batch:
+            if count < self.batch or (stop is not None and stop.is_set()):
                 return total
 
     def run(self, stop: threading.Event) -> None:
@@ -107,10 +108,11 @@ class Dispatcher:
         log.info("reminder dispatcher started")
         while not stop.is_set():
             try:
-                busy = self.tick()
+                busy = self.tick(stop)
             except Exception:
-                log.exception("dispatcher pass failed; trying again")
-                busy = 0
+                log.exception("dispatcher pass failed; trying again shortly")
+                stop.wait(FAILED_WAIT)
+                continue
             if not busy:
                 stop.wait(IDLE_WAIT)
         self.sender.close()
