@@ -150,6 +150,7 @@ export const S = {
     signOutPending: (n) => `${plural(n, "entry has", "entries have")} not been backed up yet. They stay on this device and upload the next time you sign in to this account. Sign out anyway?`,
     signOutConfirm: "Sign out anyway",
     cancel: "Cancel",
+    dismiss: "Dismiss",
     welcome: "Signed in. Your entries are being backed up.",
     switched: (n) => (n ? `Entries of the previous account were removed from this device; ${plural(n, "unsynced change is", "unsynced changes are")} kept for it.` : "Entries of the previous account were removed from this device."),
     offline: "You're offline. Try again when you have a connection.",

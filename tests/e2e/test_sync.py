@@ -194,8 +194,9 @@ def test_two_tabs_share_one_gapless_mutation_sequence(make_device, email, server
     device.screen("")
     device.offline()
     buttons = [device.page.get_by_role("button", name="Log a twitch"), second.get_by_role("button", name="Log a twitch")]
+    # dispatch_event: a background tab runs no animation frames, which click() waits for.
     for i in range(20):
-        buttons[i % 2].click()
+        buttons[i % 2].dispatch_event("click")
     device.wait_local("s.outbox.length === 20")
     ids = sorted(m["id"] for m in device.local()["outbox"])
     assert ids == list(range(ids[0], ids[0] + 20)), "ids from two tabs interleave without gaps or repeats"
@@ -225,3 +226,67 @@ def test_background_sync_uploads_after_the_page_is_gone(make_device, email, serv
             break
         device.page.wait_for_timeout(100)
     assert len(uploaded) == 3
+
+
+def test_another_account_never_sees_or_receives_the_previous_accounts_entries(make_device, email, server_view, live_server):
+    from tests.e2e.conftest import PASSWORD
+    from tests.support.api import ApiClient
+
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    device.screen("")
+    device.log_twitch()
+    device.wait_synced()
+    device.offline()
+    device.log_twitch()
+    device.log_twitch()
+    device.wait_local("s.outbox.length === 2")
+    # The session ends elsewhere (sign out everywhere) while two entries wait on this device.
+    elsewhere = ApiClient(live_server.url)
+    assert elsewhere.login(email, PASSWORD).status_code == 200
+    assert elsewhere.post("/api/v1/auth/logout-all", json={}).status_code == 204
+    device.offline(False)
+    device.page.locator("#sync-status", has_text="Signed out").wait_for()
+
+    other = f"second-{email}"
+    device.sign_up(other)
+    device.wait_synced()
+    device.wait_local("s.records.length === 0 && s.outbox.length === 0")
+    assert twitches(server_view(other)) == []
+    assert len(twitches(server_view(email))) == 1, "the two waiting entries are kept for their own account"
+
+    device.screen("more")
+    device.page.get_by_role("button", name="Sign out").click()
+    device.page.get_by_role("button", name="Create account").wait_for()
+    device.sign_in(email)
+    device.wait_synced()
+    device.wait_local("s.records.filter((r) => !r.view.deleted).length === 3")
+    assert len(twitches(server_view(email))) == 3
+    assert twitches(server_view(other)) == []
+
+
+def test_a_reset_drops_the_local_copy_but_keeps_unsynced_entries(make_device, email, server_view):
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    device.screen("")
+    device.log_twitch()
+    device.wait_synced()
+    device.offline()
+    device.log_twitch()
+    # A stale copy the server no longer vouches for, and a cookie from another epoch.
+    device.page.evaluate("""async () => {
+        const db = await new Promise((ok) => { const r = indexedDB.open('twitchlog'); r.onsuccess = () => ok(r.result); });
+        const tx = db.transaction(['records', 'meta'], 'readwrite');
+        tx.objectStore('records').put({entity: 'twitch', record_id: '00000000-0000-4000-8000-000000000000',
+            at: new Date().toISOString(), base: {fields: {occurred_at: new Date().toISOString()}, field_hlc: {}, deleted: false},
+            view: {fields: {occurred_at: new Date().toISOString()}, field_hlc: {}, deleted: false}});
+        const meta = tx.objectStore('meta');
+        meta.get('device').onsuccess = (e) => meta.put({...e.target.result, cookie: 'stale-epoch.1'});
+        await new Promise((ok) => { tx.oncomplete = ok; });
+        db.close();
+    }""")
+    device.wait_local("s.records.length === 3")
+    device.offline(False)
+    device.wait_synced()
+    device.wait_local("s.records.length === 2 && !s.records.some((r) => r.record_id.startsWith('00000000'))")
+    assert len(twitches(server_view(email))) == 2

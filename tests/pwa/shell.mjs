@@ -37,6 +37,23 @@ export function shellVersion() {
   return hash.digest("hex").slice(0, 12);
 }
 
+// Every module app.js pulls in statically (what the first screen needs), in a stable order.
+export function staticImports(entry = "js/app.js") {
+  const seen = new Set();
+  const visit = (path) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const source = readFileSync(join(PWA, path), "utf8");
+    for (const match of source.matchAll(/^(?:import|export)\s[^;]*?from\s+"(\.{1,2}\/[^"]+)";/gms)) {
+      const target = new URL(match[1], `https://x/${path}`).pathname.slice(1);
+      visit(target);
+    }
+  };
+  visit(entry);
+  seen.delete(entry);
+  return [...seen].map((path) => `/${path}`).sort();
+}
+
 export function workerVersion() {
   const match = /^const VERSION = "([^"]*)";$/m.exec(readFileSync(join(PWA, WORKER), "utf8"));
   return match ? match[1] : null;
@@ -45,4 +62,5 @@ export function workerVersion() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`const VERSION = "${shellVersion()}";`);
   console.log(JSON.stringify(expectedShell(), null, 2));
+  console.log(staticImports().map((href) => `  <link rel="modulepreload" href="${href}">`).join("\n"));
 }

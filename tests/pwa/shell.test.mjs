@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectedShell, PWA, shellVersion, workerVersion } from "./shell.mjs";
+import { expectedShell, PWA, shellVersion, staticImports, workerVersion } from "./shell.mjs";
 import { CACHE_PREFIX, SHELL, shellCacheName } from "../../pwa/js/sw/assets.js";
 
 test("the precache list is exactly the app's files, so every screen opens offline", () => {
@@ -36,4 +36,11 @@ test("the page has no inline script, handler or style (the CSP forbids them)", (
   assert.doesNotMatch(html, /\sstyle\s*=/i);
   assert.doesNotMatch(html, /<style/i);
   assert.match(html, /<link rel="manifest" href="\/manifest.webmanifest">/);
+});
+
+test("index.html preloads exactly the first screen's module graph", () => {
+  const html = readFileSync(join(PWA, "index.html"), "utf8");
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]).sort();
+  assert.deepEqual(preloaded, staticImports(),
+    "update the modulepreload links in pwa/index.html (node tests/pwa/shell.mjs prints them)");
 });

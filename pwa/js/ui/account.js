@@ -2,7 +2,7 @@
 
 import { S } from "../strings.js";
 import { ApiError, OfflineError } from "../api.js";
-import { readDevice } from "../db.js";
+import { readDevice, updateDevice } from "../db.js";
 import { deviceTimeZone } from "../local-date.js";
 import { prepareSignOut, signIn, signOut, signUp } from "../session.js";
 import { requestSync } from "../sync/scheduler.js";
@@ -100,9 +100,17 @@ export function accountSection() {
           replaceChildren(notice, h("p", { class: "error" }, failure instanceof OfflineError ? S.account.signOutOffline : messageFor(failure)));
         }
       }
+      const refused = device.rejected || [];
       replaceChildren(section,
         h("h2", { id: "account-title" }, S.account.title),
         h("p", {}, S.account.signedInAs(device.user.email)),
+        refused.length ? h("div", { class: "card red-flag" },
+          h("p", {}, S.status.rejected(refused.length)),
+          h("ul", {}, refused.map((r) => h("li", {}, `${S.entities[r.entity] || r.entity}: ${r.message}`))),
+          h("button", {
+            type: "button", class: "button secondary",
+            onclick: async () => { await updateDevice({ rejected: [] }); render(); },
+          }, S.account.dismiss)) : null,
         h("p", { class: "hint" }, S.account.timezone(deviceTimeZone())),
         h("div", { class: "button-row" },
           h("button", { type: "button", class: "button primary", onclick: () => requestSync() }, S.account.syncNow),

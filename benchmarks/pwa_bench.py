@@ -1,0 +1,197 @@
+"""PWA benchmark (not a test): tap -> stored + confirmation painted, bytes on first and repeat
+load, and Lighthouse mobile scores. Runs the real app on a temporary SQLite database.
+
+    .venv/bin/python benchmarks/pwa_bench.py [--taps 200] [--no-lighthouse]
+
+Goals (issue 3): p95 tap latency < 50 ms; first load < 60 KB compressed; repeat load 0 bytes of
+app code from the network; Lighthouse performance and accessibility >= 0.95.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.conftest import build_app, make_settings  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, PHONE  # noqa: E402
+from tests.support.api import LiveServer  # noqa: E402
+
+# Measures in the page, without touching the app: from the click event's timestamp to the first
+# task after the frame that shows the "Twitch logged" confirmation (the app shows it only once the
+# IndexedDB transaction has completed).
+TAP_PROBE = """
+window.__tapTimes = [];
+addEventListener('click', (event) => {
+  if (!event.target.closest || !event.target.closest('#log-button')) return;
+  const started = event.timeStamp;
+  const seen = new MutationObserver(() => {
+    if (!document.querySelector('#toast .toast-text')?.textContent.startsWith('Twitch logged')) return;
+    seen.disconnect();
+    requestAnimationFrame(() => setTimeout(() => window.__tapTimes.push(performance.now() - started), 0));
+  });
+  seen.observe(document.getElementById('toast'), {childList: true, subtree: true, characterData: true});
+  document.getElementById('toast').replaceChildren();
+}, true);
+"""
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def tap_latency(browser, url, taps):
+    context = browser.new_context(viewport=PHONE)
+    context.add_init_script(TAP_PROBE)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#log-button")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.goto(url)  # controlled by the worker, as a returning person is
+    page.wait_for_selector("#log-button")
+    button = page.locator("#log-button")
+    for i in range(taps):
+        button.click()
+        for _ in range(400):
+            if page.evaluate("window.__tapTimes.length") > i:
+                break
+            page.wait_for_timeout(2)
+    times = page.evaluate("window.__tapTimes")
+    stored = page.evaluate("""async () => {
+        const db = await new Promise((ok) => { const r = indexedDB.open('twitchlog'); r.onsuccess = () => ok(r.result); });
+        return new Promise((ok) => { const r = db.transaction('records').objectStore('records').count(); r.onsuccess = () => ok(r.result); });
+    }""")
+    context.close()
+    return times, stored
+
+
+def load_bytes(browser, url):
+    """Bytes over the wire for the first screen (no worker yet), then for a repeat visit."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    seen = {}
+
+    def on_response(event):
+        seen[event["requestId"]] = {
+            "url": event["response"]["url"],
+            "sw": event["response"].get("fromServiceWorker", False),
+            "encoding": event["response"]["headers"].get("content-encoding") or event["response"]["headers"].get("Content-Encoding"),
+        }
+
+    def on_finished(event):
+        if event["requestId"] in seen:
+            seen[event["requestId"]]["bytes"] = event["encodedDataLength"]
+
+    cdp.on("Network.responseReceived", on_response)
+    cdp.on("Network.loadingFinished", on_finished)
+
+    def visit():
+        seen.clear()
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_selector("#log-button")
+        page.wait_for_timeout(300)
+        return [dict(v) for v in seen.values()]
+
+    first = visit()
+    page.evaluate("navigator.serviceWorker.ready")
+    repeat = visit()
+    context.close()
+    return first, repeat
+
+
+def gzip_size(url_path):
+    path = REPO / "pwa" / ("index.html" if url_path in ("", "/") else url_path.lstrip("/"))
+    return len(gzip.compress(path.read_bytes(), 9)) if path.is_file() else 0
+
+
+def lighthouse(url):
+    npx_dir = Path(tempfile.mkdtemp(prefix="lighthouse-"))
+    try:
+        install = subprocess.run(["npm", "install", "--prefix", str(npx_dir), "--no-audit", "--no-fund", "--silent", "lighthouse@13"],
+                                 capture_output=True, text=True, timeout=600)
+        if install.returncode != 0:
+            return f"lighthouse could not be installed: {install.stderr.strip()[:300]}"
+        cli = npx_dir / "node_modules" / ".bin" / "lighthouse"
+        out = npx_dir / "report.json"
+        flags = " ".join(["--headless=new", *LAUNCH_ARGS])
+        run = subprocess.run(
+            [str(cli), url, "--only-categories=performance,accessibility", "--form-factor=mobile",
+             "--output=json", f"--output-path={out}", f"--chrome-flags={flags}", "--quiet"],
+            env={**os.environ, "CHROME_PATH": str(CHROMIUM)}, capture_output=True, text=True, timeout=300)
+        if run.returncode != 0 or not out.exists():
+            return f"lighthouse failed: {run.stderr.strip()[-300:]}"
+        report = json.loads(out.read_text())
+        audits = report["audits"]
+        return {
+            "performance": report["categories"]["performance"]["score"],
+            "accessibility": report["categories"]["accessibility"]["score"],
+            "first-contentful-paint": audits["first-contentful-paint"]["displayValue"],
+            "largest-contentful-paint": audits["largest-contentful-paint"]["displayValue"],
+            "total-blocking-time": audits["total-blocking-time"]["displayValue"],
+            "cumulative-layout-shift": audits["cumulative-layout-shift"]["displayValue"],
+        }
+    finally:
+        shutil.rmtree(npx_dir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--taps", type=int, default=200)
+    parser.add_argument("--no-lighthouse", action="store_true")
+    args = parser.parse_args()
+
+    instance = Path(tempfile.mkdtemp(prefix="twitchlog-bench-"))
+    server = LiveServer(build_app(make_settings(instance, f"sqlite:///{instance / 'bench.sqlite3'}")))
+    url = server.url + "/"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+            times, stored = tap_latency(browser, url, args.taps)
+            first, repeat = load_bytes(browser, url)
+            browser.close()
+
+        print(f"tap -> stored in IndexedDB + confirmation painted, {len(times)} taps ({stored} records stored):")
+        print(f"  p50 {statistics.median(times):.1f} ms   p95 {percentile(times, 0.95):.1f} ms   "
+              f"max {max(times):.1f} ms   (goal: p95 < 50 ms)")
+
+        app_first = [r for r in first if "/api/" not in r["url"]]
+        wire = sum(r.get("bytes", 0) for r in app_first)
+        gz = sum(gzip_size(r["url"].replace(server.url, "").split("?")[0]) for r in app_first)
+        encodings = {r["encoding"] for r in app_first}
+        print(f"first load: {len(app_first)} app requests, {wire / 1024:.1f} KB over the wire "
+              f"(content-encoding: {', '.join(sorted(map(str, encodings)))}); "
+              f"{gz / 1024:.1f} KB if gzip-compressed (goal: < 60 KB compressed)")
+        app_repeat = [r for r in repeat if "/api/" not in r["url"]]
+        from_network = [r for r in app_repeat if not r["sw"]]
+        api_bytes = sum(r.get("bytes", 0) for r in repeat if "/api/" in r["url"])
+        print(f"repeat load: {len(app_repeat)} app requests, {len(from_network)} from the network, "
+              f"{sum(r.get('bytes', 0) for r in from_network)} bytes of app code from the network "
+              f"(goal: 0); API calls {api_bytes} bytes")
+        if from_network:
+            print("  from the network:", [r["url"] for r in from_network])
+
+        if not args.no_lighthouse:
+            print("lighthouse (mobile):", json.dumps(lighthouse(url), indent=2))
+    finally:
+        server.stop()
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
