@@ -109,14 +109,15 @@ def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
 
 def _twitch_rows(user_id: str, zone: ZoneInfo, first: date, last: date):
     start, end = utc_bounds(zone, first, last)
-    return db.session.execute(
+    # Core, not the ORM: a full range is tens of thousands of rows and needs no identity map.
+    return db.session.connection().execute(
         sa.select(Twitch.occurred_at, Twitch.body_region, Twitch.side).where(
             Twitch.user_id == user_id,
             Twitch.deleted.is_(False),
             Twitch.occurred_at >= start,
             Twitch.occurred_at < end,
         )
-    )
+    ).all()
 
 
 # --- factors ----------------------------------------------------------------------------------
@@ -124,14 +125,14 @@ def _twitch_rows(user_id: str, zone: ZoneInfo, first: date, last: date):
 def _factors(user_id: str, first: date, daily: list[int]) -> dict:
     last = first + timedelta(days=len(daily) - 1)
     columns = [getattr(Checkin, name) for name in FACTORS]
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         sa.select(Checkin.local_date, *columns).where(
             Checkin.user_id == user_id,
             Checkin.deleted.is_(False),
             Checkin.local_date >= first - timedelta(days=1),
             Checkin.local_date <= last,
         )
-    )
+    ).all()
     first_ord = first.toordinal()
     # values[name][i] is the factor on first + i - 1: index 0 is the day before the range.
     values = {name: [None] * (len(daily) + 1) for name in FACTORS}
