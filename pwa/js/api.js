@@ -2,6 +2,8 @@
 
 import { retryAfterMs } from "./sync/backoff.js";
 
+const TIMEOUT_MS = 30000;
+
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
     super((body && body.message) || `HTTP ${status}`);
@@ -27,6 +29,8 @@ export async function api(method, path, body) {
     credentials: "same-origin",
     cache: "no-store",
     headers: { Accept: "application/json" },
+    // A hung request must not hold the sync lock (and with it sign-in) forever.
+    signal: AbortSignal.timeout(TIMEOUT_MS),
   };
   if (method !== "GET" && method !== "HEAD") {
     // The server wants every state-changing request as JSON, bodiless ones included.

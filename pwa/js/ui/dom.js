@@ -7,7 +7,8 @@ export function h(tag, attrs = {}, ...children) {
     if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);
     else if (name === "class") el.className = value;
     else if (name === "dataset") Object.assign(el.dataset, value);
-    else if (name in el && typeof value !== "string") el[name] = value;
+    // A textarea's text and a control's current value are properties, not attributes.
+    else if (name === "value" || (name in el && typeof value !== "string")) el[name] = value;
     else el.setAttribute(name, value === true ? "" : value);
   }
   append(el, children);
