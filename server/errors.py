@@ -9,9 +9,11 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, jsonify, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .extensions import api, db
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,21 @@ MESSAGES = {
     500: "Something went wrong on our side. Your data is safe; please try again in a moment.",
     503: "The service is not ready. Please try again in a moment.",
 }
+
+
+class ErrorEnvelopeSchema(Schema):
+    """The envelope as the OpenAPI document shows it (every error response has this shape)."""
+
+    code = fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    status = fields.String(required=True, metadata={"description": "the HTTP reason phrase"})
+    message = fields.String(required=True, metadata={"description": "what happened and what to do"})
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={"description": "field -> messages, where fields are at fault"})
+
+
+# Before any view is declared or the Api bound: flask-smorest would document a schema of its own
+# and raise (and document) validation failures as 422, where this API answers 400 (§9).
+api.ERROR_SCHEMA = ErrorEnvelopeSchema
+Blueprint.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
 
 
 class ApiError(Exception):
@@ -69,7 +86,7 @@ def envelope(status: int, message: str | None = None, errors: dict | None = None
         "message": message or MESSAGES.get(status, ""),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = _string_keys(errors)
     response = jsonify(body)
     response.status_code = status
     if headers:
@@ -77,6 +94,15 @@ def envelope(status: int, message: str | None = None, errors: dict | None = None
             if name.lower() in {"retry-after", "www-authenticate", "allow"} or name.lower().startswith("x-ratelimit"):
                 response.headers[name] = value
     return response
+
+
+def _string_keys(value):
+    """Marshmallow keys a list's errors by index (int) beside "_schema" (str); JSON sorts keys and needs str."""
+    if isinstance(value, dict):
+        return {str(key): _string_keys(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_string_keys(item) for item in value]
+    return value
 
 
 def _field_errors(data) -> dict | None:

@@ -68,8 +68,8 @@ class Text(fields.String):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Instant(fields.Field):
-    """An ISO-8601 instant with an offset, read as an aware UTC datetime."""
+class Instant(fields.DateTime):
+    """An ISO-8601 instant with an offset, read as an aware UTC datetime (documented as date-time)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         from .instants import format_instant
@@ -82,12 +82,9 @@ class Instant(fields.Field):
         except (ValueError, TypeError, OverflowError):
             raise ValidationError("Not an ISO-8601 instant with an offset, for example 2026-11-25T19:42:10Z.")
 
-    def _jsonschema_type_mapping(self):
-        return {"type": "string", "format": "date-time"}
 
-
-class LocalDate(fields.Field):
-    """A calendar date YYYY-MM-DD between 1900 and 2200."""
+class LocalDate(fields.Date):
+    """A calendar date YYYY-MM-DD between 1900 and 2200 (documented as date)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value.isoformat() if value is not None else None

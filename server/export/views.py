@@ -22,6 +22,9 @@ class ExportQuery(Schema):
 @login_required
 @blp.arguments(ExportQuery, location="query")
 @blp.response(200, description="JSON of everything the user owns, or CSV of one entity")
+@blp.doc(responses={"200": {"description": "JSON of everything the user owns, or CSV of one entity",
+                             "content": {"application/json": {"schema": {"type": "object"}},
+                                         "text/csv": {"schema": {"type": "string"}}}}})
 def export(query):
     """Everything the user owns as JSON, or one entity as CSV."""
     user = current_user()
