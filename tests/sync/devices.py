@@ -114,9 +114,9 @@ def _password_hash() -> str:
     return hasher.hash("correct horse battery")
 
 
-def quick_person(app) -> dict:
-    """A new person with a signed-in session: what /auth/register makes, without paying Argon2
-    for each of the hundreds of examples (registration itself is tested in tests/accounts)."""
+def quick_person(app) -> tuple[str, dict]:
+    """A new person's id and signed-in session cookie: what /auth/register makes, without paying
+    Argon2 for each of the hundreds of examples (registration itself is tested in tests/accounts)."""
     with app.app_context():
         user = User(email=f"device-{uuid.uuid4().hex}@example.org", password_hash=_password_hash(), timezone="Europe/Berlin")
         db.session.add(user)
@@ -124,7 +124,7 @@ def quick_person(app) -> dict:
         create_counter(user.id)
         _, secret = start_session(user, "sync property tests", 1)
         db.session.commit()
-        return {SESSION_COOKIE: secret}
+        return user.id, {SESSION_COOKIE: secret}
 
 
 def signed_in_session(base_url: str, cookies) -> requests.Session:

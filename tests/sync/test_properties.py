@@ -51,7 +51,7 @@ class SyncWorld(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        self.cookies = quick_person(self.app)
+        _, self.cookies = quick_person(self.app)
         self.devices: list[Device] = []
         self.now_ms = EPOCH_MS
         self.applied: dict = {}           # key -> state: the merge of every mutation the server applied
@@ -307,7 +307,7 @@ def test_devices_converge_under_offline_periods_and_faulty_networks(live_server)
 @contextlib.contextmanager
 def devices_of_one_person(server, count: int):
     """`count` devices of a new person, each with its own client id and outbox."""
-    cookies = quick_person(server.app)
+    _, cookies = quick_person(server.app)
     devices = [Device(f"device{n}", server.url, cookies, str(uuid.uuid4())) for n in range(count)]
     try:
         yield devices
