@@ -11,6 +11,7 @@ from http import HTTPStatus
 from flask import Flask, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from .extensions import api, db
@@ -121,7 +122,26 @@ def _field_errors(data) -> dict | None:
     return merged or None
 
 
+def rollback_quietly() -> None:
+    """Roll back the request's transaction; a connection that already died has nothing to undo."""
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        log.warning("rollback failed on a broken database connection")
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _database_unavailable(error: Exception):
+        # The database is restarting, unreachable or locked by another writer: nothing was
+        # written, and the client's retry (a no-op replay for sync) is the recovery.
+        rollback_quietly()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+        return envelope(503, "The database is busy or restarting. Nothing was lost; try again in a moment.",
+                        headers=[("Retry-After", "1")])
+
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         db.session.rollback()
@@ -150,6 +170,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        db.session.rollback()
+        rollback_quietly()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return envelope(500)

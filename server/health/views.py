@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, jsonify
 
 from ..config import REPO_ROOT
-from ..errors import envelope
+from ..errors import envelope, rollback_quietly
 from ..extensions import db
 
 blp = Blueprint("health", __name__)
@@ -33,8 +33,8 @@ def readyz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except Exception:  # any database failure means: not ready
-        db.session.rollback()
-        return envelope(503, "The database cannot be reached.")
+        rollback_quietly()
+        return envelope(503, "The database cannot be reached.", headers=[("Retry-After", "1")])
     try:
         current = set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")))
     except sa.exc.DBAPIError:  # no alembic_version table: never migrated
