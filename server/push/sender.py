@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import email.utils
 import hmac
+import itertools
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
@@ -162,10 +163,21 @@ class PushSender:
         return Outcome(message, response.status, retry_after_seconds(response.headers.get("Retry-After"), now), detail)
 
     def send_all(self, messages: Iterable[Message]) -> Iterator[Outcome]:
-        """Outcomes in the order they finish, so callers can record them as they come."""
-        futures = [self._pool.submit(self.send, message) for message in messages]
-        for future in as_completed(futures):
-            yield future.result()
+        """Outcomes in the order they finish, so callers can record them as they come.
+
+        A message is started only when an earlier outcome has been taken, so at most
+        `concurrency` sent-but-not-taken outcomes exist at any time: a crash re-sends no more
+        than those plus what the caller took but had not yet recorded.
+        """
+        waiting = iter(messages)
+        running = {self._pool.submit(self.send, m) for m in itertools.islice(waiting, self.concurrency)}
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+                following = next(waiting, None)
+                if following is not None:
+                    running.add(self._pool.submit(self.send, following))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -130,7 +130,7 @@ class PushService:
         self._released = threading.Event()
         self._released.set()
         self._verified: dict[tuple[str, str], dict] = {}  # (jwt, k) -> claims whose signature checked out
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
+        self._server = _Server((host, port), _handler(self))
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="push-service", daemon=True)
@@ -296,6 +296,12 @@ class PushService:
         if not isinstance(sub, str) or not (sub.startswith("mailto:") or sub.startswith("https:")):
             return f"sub {sub!r} is not a mailto: or https: URL", 401
         return None, 0
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a sender that died or timed out: expected
+            super().handle_error(request, client_address)
 
 
 def _name(subscription: Subscription | str) -> str:
