@@ -199,7 +199,7 @@ class Tally:
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential with jitter, so a push service that failed is not hit by everyone at once."""
-    return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+    return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 (jitter, not a secret)
 
 
 def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
