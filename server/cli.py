@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -74,12 +75,58 @@ def worker(concurrency: int, batch: int, once: bool) -> None:
 
 def start_background_work(app: Flask) -> None:
     """The embedded default runs the reminder dispatcher inside the web process."""
-    try:
-        from .push.worker import run_dispatcher
-    except ImportError:
-        return
+    from .push.worker import run_dispatcher
+
     thread = threading.Thread(target=run_dispatcher, args=(app,), name="dispatcher", daemon=True)
     thread.start()
+
+
+@main.command()
+@click.argument("destination", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup(destination: Path) -> None:
+    """Copy the embedded SQLite database to DESTINATION while the app keeps running.
+
+    Uses SQLite's online backup, so the copy is consistent even mid-write. For PostgreSQL use
+    pg_dump (see the README)."""
+    import sqlite3
+
+    from .config import Settings
+
+    url = Settings.from_environment().database_url
+    if not url.startswith("sqlite:///"):
+        raise click.ClickException("DATABASE_URL is not SQLite: back up PostgreSQL with `pg_dump -Fc`.")
+    source_path = url.removeprefix("sqlite:///")
+    if not Path(source_path).exists():
+        raise click.ClickException(f"There is no database at {source_path} yet.")
+    if destination.exists():
+        raise click.ClickException(f"{destination} exists; choose a new file.")
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    target = sqlite3.connect(destination)
+    try:
+        source.backup(target, pages=1024)
+        integrity = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+        source.close()
+    if integrity != "ok":
+        raise click.ClickException(f"The copy failed its integrity check: {integrity}")
+    os.chmod(destination, 0o600)
+    click.echo(f"Backed up {source_path} to {destination} (integrity ok).")
+
+
+@main.command("vapid-key")
+def vapid_key() -> None:
+    """Print a new VAPID private key (PEM) for TWITCHLOG_VAPID_KEY_FILE, and its public key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from .push.vapid import b64url
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    click.echo(pem.decode(), nl=False)
+    click.echo(f"# public key (applicationServerKey): {b64url(public)}", err=True)
 
 
 def init_app(app: Flask) -> None:
