@@ -20,6 +20,7 @@ def upgrade():
     op.create_table('push_subscriptions',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('session_id', sa.String(length=36), nullable=True),
     sa.Column('endpoint', sa.String(length=2048), nullable=False),
     sa.Column('endpoint_hash', sa.String(length=64), nullable=False),
     sa.Column('p256dh', sa.String(length=100), nullable=False),
@@ -32,11 +33,13 @@ def upgrade():
     sa.Column('consecutive_failures', sa.Integer(), nullable=False),
     sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_failure_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['session_id'], ['login_sessions.id'], name=op.f('fk_push_subscriptions_session_id_login_sessions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_push_subscriptions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_push_subscriptions')),
     sa.UniqueConstraint('endpoint_hash', name=op.f('uq_push_subscriptions_endpoint_hash'))
     )
     with op.batch_alter_table('push_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_push_subscriptions_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_push_subscriptions_user_id'), ['user_id'], unique=False)
 
     op.create_table('reminder_occurrences',
@@ -132,6 +135,7 @@ def downgrade():
     op.drop_table('reminder_occurrences')
     with op.batch_alter_table('push_subscriptions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_push_subscriptions_user_id'))
+        batch_op.drop_index(batch_op.f('ix_push_subscriptions_session_id'))
 
     op.drop_table('push_subscriptions')
     # ### end Alembic commands ###

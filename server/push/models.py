@@ -29,6 +29,8 @@ class PushSubscription(db.Model):
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The sign-in that saved it: signing out (anywhere) ends pushes to that browser with it.
+    session_id: Mapped[str | None] = mapped_column(sa.ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True)
     endpoint: Mapped[str] = mapped_column(sa.String(2048))
     endpoint_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # long URLs index badly
     p256dh: Mapped[str] = mapped_column(sa.String(100))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ..accounts.models import LoginSession
 from ..accounts.service import account_deleters
 from ..errors import NotFound
 from ..export.service import export_sections
@@ -66,7 +67,8 @@ def _clear(query) -> None:
 # --- subscriptions ---------------------------------------------------------------------------
 
 def save_subscription(user_id: str, endpoint: str, p256dh: str, auth: str, expiration_ms: float | None,
-                      vapid_key: str, user_agent: str | None = None, now: datetime | None = None) -> tuple[PushSubscription, bool]:
+                      vapid_key: str, user_agent: str | None = None, now: datetime | None = None,
+                      session_id: str | None = None) -> tuple[PushSubscription, bool]:
     """Upsert by endpoint; True when it is new to this user.
 
     An endpoint belongs to one browser. Known under another account, that account signed out of
@@ -90,6 +92,7 @@ def save_subscription(user_id: str, endpoint: str, p256dh: str, auth: str, expir
         row.consecutive_failures = 0  # new keys: a fresh start for this browser
     row.p256dh, row.auth, row.vapid_key = p256dh, auth, vapid_key
     row.expiration_time = expires
+    row.session_id = session_id  # None for a bearer token: such a subscription lasts until deleted
     row.last_seen_at = now
     row.user_agent = (user_agent or "")[:200] or None
     db.session.flush()
@@ -108,8 +111,10 @@ def active_subscriptions(user_ids, now: datetime) -> dict[str, list[PushSubscrip
         return found
     rows = db.session.scalars(
         sa.select(PushSubscription)
+        .outerjoin(LoginSession, LoginSession.id == PushSubscription.session_id)
         .where(PushSubscription.user_id.in_(list(found)),
-               sa.or_(PushSubscription.expiration_time.is_(None), PushSubscription.expiration_time > now))
+               sa.or_(PushSubscription.expiration_time.is_(None), PushSubscription.expiration_time > now),
+               sa.or_(PushSubscription.session_id.is_(None), LoginSession.expires_at > now))  # signed out by expiry: quiet
         .order_by(PushSubscription.created_at)
     )
     for row in rows:

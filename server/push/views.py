@@ -1,7 +1,7 @@
 """HTTP for §5: /api/v1/push/* (key, subscriptions, test) and /api/v1/reminders/*."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -52,7 +52,7 @@ class Subscriptions(MethodView):
         begin_write()
         row, created = service.save_subscription(
             user_id, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"], body["expirationTime"],
-            _vapid().public_key, request.user_agent.string,
+            _vapid().public_key, request.user_agent.string, session_id=g.get("session_id"),
         )
         db.session.commit()
         return row, 201 if created else 200

@@ -249,3 +249,30 @@ def test_deleting_the_account_deletes_its_push_rows(user, live_server):
     user.post("/api/v1/push/test")
     assert user.delete("/api/v1/me", json={"password": user.password}).status_code == 204
     assert rows(live_server.app, PushSubscription, user_id=user.user["id"]) == []
+
+
+def test_signing_out_ends_pushes_to_that_browser_only(make_user, live_server):
+    """A shared browser must not keep showing the last person's reminders after they sign out."""
+    from tests.support.api import ApiClient
+
+    phone = make_user()
+    laptop = ApiClient(live_server.url)
+    assert laptop.login(phone.user["email"], phone.password).status_code == 200
+    phone.put("/api/v1/push/subscriptions", json=subscription("https://push.example.com/phone"))
+    laptop.put("/api/v1/push/subscriptions", json=subscription("https://push.example.com/laptop"))
+    assert phone.post("/api/v1/auth/logout").status_code == 204
+    remaining = rows(live_server.app, PushSubscription, user_id=phone.user["id"])
+    assert [s.endpoint for s in remaining] == ["https://push.example.com/laptop"]
+    assert laptop.post("/api/v1/auth/logout-all").status_code == 204
+    assert rows(live_server.app, PushSubscription, user_id=phone.user["id"]) == []
+
+
+def test_a_subscription_saved_with_a_bearer_token_outlives_sessions(user, live_server):
+    from tests.support.api import ApiClient
+
+    token = user.post("/api/v1/auth/tokens", json={"email": user.user["email"], "password": user.password, "label": "cli"}).json()["token"]
+    script = ApiClient(live_server.url, origin=None)
+    script.http.headers["Authorization"] = f"Bearer {token}"
+    assert script.put("/api/v1/push/subscriptions", json=subscription("https://push.example.com/cli")).status_code == 201
+    user.post("/api/v1/auth/logout-all")
+    assert len(rows(live_server.app, PushSubscription, user_id=user.user["id"])) == 1
