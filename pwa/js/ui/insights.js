@@ -1,8 +1,66 @@
-// Extension point: the insights screen. Replace this module's render(root) with the real screen.
+// Insights: daily counts with a 7-day average, time of day, a body-map heat view, check-in factor
+// cards and the red-flag status, for a chosen period. Computed by the server from the backed-up log.
 
-import { S } from "../strings.js";
-import { h, replaceChildren } from "./dom.js";
+import { api, ApiError, OfflineError } from "../api.js";
+import { readDevice } from "../db.js";
+import { addDays, localDate } from "../local-date.js";
+import { T } from "../strings-insights.js";
+import { choiceGroup, h, replaceChildren } from "./dom.js";
+import { insightsSections } from "./insights-view.js";
+import { ensureStyles } from "./insights-styles.js";
+import { updateFromInsights } from "./red-flag-banner.js";
+
+export function signedOutNotice() {
+  return h("section", { class: "card" },
+    h("p", {}, T.signedOut),
+    h("a", { href: "#/more", class: "button secondary" }, T.signInLink));
+}
+
+export function failureNotice(error, retry) {
+  return h("div", { class: "card", role: "status" },
+    h("p", {}, error instanceof OfflineError ? T.offline : T.failed),
+    h("button", { type: "button", class: "button secondary", onclick: retry }, T.retry));
+}
 
 export function render(root) {
-  replaceChildren(root, h("h1", {}, S.screens.insights), h("p", { class: "hint" }, S.screens.comingSoon));
+  ensureStyles();
+  let days = 28;
+  let alive = true;
+  const body = h("div", { class: "stack", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "hint" }, T.loading));
+  const period = choiceGroup({
+    legend: T.insights.period, name: "insights-period", value: days,
+    options: T.insights.periods, onchange: (value) => { days = value; load(); },
+  });
+  const report = h("a", { class: "button secondary wide", download: "" }, T.insights.reportLink);
+
+  async function load() {
+    const device = await readDevice();
+    if (!alive) return;
+    if (!device.signed_in) {
+      body.setAttribute("aria-busy", "false");
+      replaceChildren(body, signedOutNotice());
+      period.hidden = true;
+      report.hidden = true;
+      return;
+    }
+    const to = localDate(new Date());
+    const from = addDays(to, -(days - 1));
+    report.href = `/api/v1/reports/clinician.pdf?from=${from}&to=${to}`;
+    body.setAttribute("aria-busy", "true");
+    try {
+      const doc = await api("GET", `/insights?from=${from}&to=${to}`);
+      updateFromInsights(doc);
+      if (!alive) return;
+      replaceChildren(body, h("p", { class: "hint" }, T.insights.range(doc.from, doc.to)), insightsSections(doc, { bannerShown: true }));
+    } catch (error) {
+      if (!alive) return;
+      if (error instanceof ApiError && error.status === 401) replaceChildren(body, signedOutNotice());
+      else replaceChildren(body, failureNotice(error, load));
+    }
+    body.setAttribute("aria-busy", "false");
+  }
+
+  replaceChildren(root, h("h1", {}, T.insights.title), h("p", { class: "hint" }, T.insights.intro), period, body, report);
+  load();
+  return () => { alive = false; };
 }

@@ -1,0 +1,73 @@
+// Small inline-SVG charts. Each comes with a real table of its numbers, so a screen reader (or
+// anyone) gets the data itself; the picture is labelled and described, never the only source.
+
+import { T } from "../strings-insights.js";
+import { h, uid } from "./dom.js";
+
+const NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(NS, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  for (const child of children) el.append(child);
+  return el;
+}
+
+// Mean of each value and the 6 before it (fewer at the start), to one decimal.
+export function movingAverage(values, window = 7) {
+  let sum = 0;
+  return values.map((value, index) => {
+    sum += value;
+    if (index >= window) sum -= values[index - window];
+    return Math.round((sum / Math.min(index + 1, window)) * 10) / 10;
+  });
+}
+
+export function dataTable(caption, headers, rows) {
+  return h("table", { class: "data-table" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
+    h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell, index) => (index === 0
+      ? h("th", { scope: "row" }, cell) : h("td", {}, cell)))))));
+}
+
+// A bar chart with an optional line over it; `table` = {headers, rows} for the accessible table.
+export function barChart({ title, description, values, line = null, table, height = 120 }) {
+  const width = Math.max(240, values.length * 8);
+  const top = Math.max(1, ...values, ...(line || []));
+  const step = width / Math.max(values.length, 1);
+  const gap = Math.min(2, step * 0.25);
+  const y = (v) => height - (v / top) * (height - 8);
+  const titleId = uid("chart-title");
+  const descId = uid("chart-desc");
+  const picture = svg("svg", {
+    class: "chart-svg", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none",
+    role: "img", "aria-labelledby": `${titleId} ${descId}`,
+  });
+  picture.append(svg("line", { class: "chart-axis", x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5 }));
+  values.forEach((value, index) => {
+    if (value > 0) {
+      picture.append(svg("rect", {
+        class: "chart-bar", x: (index * step + gap / 2).toFixed(2), y: y(value).toFixed(2),
+        width: Math.max(step - gap, 0.5).toFixed(2), height: (height - y(value)).toFixed(2),
+      }));
+    }
+  });
+  if (line && line.length > 1) {
+    const points = line.map((v, i) => `${(i * step + step / 2).toFixed(2)},${y(v).toFixed(2)}`).join(" ");
+    picture.append(svg("polyline", { class: "chart-line", points }));
+  }
+  return h("figure", { class: "chart" },
+    h("h3", { id: titleId }, title),
+    picture,
+    h("p", { class: "hint", id: descId }, description),
+    h("details", { class: "chart-table" },
+      h("summary", {}, T.table),
+      dataTable(title, table.headers, table.rows)));
+}
+
+// A 0..4 heat step for a count, relative to the largest count shown.
+export function heatLevel(count, max) {
+  if (!count || !max) return 0;
+  return Math.min(4, Math.max(1, Math.ceil((count / max) * 4)));
+}
