@@ -61,6 +61,7 @@ async function refreshSession() {
 
 async function start() {
   drawNav();
+  import("./ui/red-flag-banner.js").then((m) => m.mountRedFlagBanner()).catch(() => {}); // never hidden by a setting
   mountStatus(document.getElementById("sync-status"));
   addEventListener("hashchange", route);
   await route();
