@@ -50,7 +50,7 @@ def create_share(owner_id: str, kind: str, scopes: list[str], expires_in_days: i
     """A new share and its secret token (32 random bytes); only the token's SHA-256 is kept."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    share = Share(owner_id=owner_id, kind=kind, scopes=canonical_scopes(scopes), label=label,
+    share = Share(owner_id=owner_id, kind=kind, scopes=list(dict.fromkeys(scopes)), label=label,
                   token_hash=hash_token(token), created_at=now, expires_at=now + timedelta(days=expires_in_days),
                   access_count=0)
     db.session.add(share)

@@ -23,7 +23,7 @@ def test_a_link_share_shows_its_token_once(user):
     share = make_share(user, "link", ["symptoms", "summary", "summary"], label="Dr Rivera, 3 Dec")
     assert set(share) == {"id", "kind", "scopes", "label", "expires_at", "token", "url"}
     assert share["kind"] == "link" and share["label"] == "Dr Rivera, 3 Dec"
-    assert share["scopes"] == ["summary", "symptoms"]  # §6 order, each once
+    assert share["scopes"] == ["symptoms", "summary"]  # as asked, each once
     assert share["url"] == f"/s/{share['token']}" and len(share["token"]) >= 43
     assert timedelta(days=30) <= parse(share["expires_at"]) - before <= timedelta(days=30, minutes=1)
     listed = user.get("/api/v1/shares").json()
