@@ -29,7 +29,6 @@ from tests.support.bad_input import (
     STRING,
     TIMEZONE,
     UUID,
-    Case,
     assert_envelope,
     body_cases,
     field_cases,
