@@ -43,17 +43,17 @@ PROMPTS = {
     "evening": {
         "title": "Evening check-in",
         "body": "When you are ready: 30 seconds on today's sleep, stress and twitching.",
-        "url": "/#checkin",
+        "url": "/#/checkin",
         "actions": [SNOOZE_ACTION, {"action": "done", "title": "Done"}],
     },
     "pacing": {
         "title": "Time for a rest break",
         "body": "You have been active for a while. A few quiet minutes now helps pacing.",
-        "url": "/#rest",
+        "url": "/#/pacing",
         "actions": [SNOOZE_ACTION, {"action": "done", "title": "I rested"}],
     },
 }
-TEST_MESSAGE = {"title": "Twitchlog", "body": "Notifications work on this device.", "url": "/#reminders"}
+TEST_MESSAGE = {"title": "Twitchlog", "body": "Notifications work on this device.", "url": "/#/reminders"}
 
 
 def endpoint_hash(endpoint: str) -> str:
