@@ -3,12 +3,12 @@
 
 import { shellCacheName } from "./js/sw/assets.js";
 import { precacheShell, removeOldShells, respond } from "./js/sw/strategies.js";
-import { openFromNotification, showPushNotification } from "./js/sw/push.js";
+import { openFromNotification, renewSubscription, showPushNotification } from "./js/sw/push.js";
 import { SYNC_TAG, syncNow } from "./js/sync/engine.js";
 
 // A digest of every other file under pwa/ (`node tests/pwa/shell.mjs` prints it; a node test
 // checks it): any change to the app changes this file, so browsers see an update.
-const VERSION = "ca0cc12d0bdc";
+const VERSION = "5a4cb2dabb7d";
 const SHELL_CACHE = shellCacheName(VERSION);
 
 self.addEventListener("install", (event) => {
@@ -39,4 +39,8 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.waitUntil(openFromNotification(event));
+});
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(renewSubscription(event));
 });

@@ -75,6 +75,7 @@ async function start() {
   startAutoSync();
   addEventListener("online", refreshSession);
   registerWorker({ onUpdateReady: showUpdate }).catch(() => {});
+  import("./push-client.js").then((m) => m.keepSubscriptionFresh()).catch(() => {}); // the server always has this browser's subscription
   await refreshSession();
 }
 
