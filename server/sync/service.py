@@ -214,7 +214,7 @@ def _read_cookie(cookie: str | None, counter: ChangeCounter) -> int | None:
     if cookie is None:
         return 0
     epoch, _, number = cookie.partition(".")
-    if epoch != counter.epoch or not number.isdigit() or len(number) > 18:
+    if epoch != counter.epoch or not (number.isascii() and number.isdigit()) or len(number) > 18:  # '²' is a digit
         return None
     version = int(number)
     return version if version <= counter.version else None

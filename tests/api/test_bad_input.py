@@ -177,7 +177,6 @@ def test_pull_refuses_bad_input(owner, subtests):
     _run(subtests, owner, "POST", "/api/v1/sync/pull", cases)
 
 
-@pytest.mark.xfail(strict=True, reason="server/sync/service.py _read_cookie: str.isdigit() accepts '²', int() then raises (500); reported to the sync owner")
 def test_a_pull_cookie_with_a_superscript_digit_starts_over(owner):
     cookie = owner.post("/api/v1/sync/pull", json={"client_id": owner.client_id}).json()["cookie"]
     epoch = cookie.split(".")[0]

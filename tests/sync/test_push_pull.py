@@ -311,3 +311,13 @@ def test_the_same_record_id_under_two_people_is_two_records(make_user):
     bob.push([bob.mutation("checkin", day, {"local_date": "2026-11-25", "stress": 9})])
     assert record_of(alice, "checkin", day)["fields"]["stress"] == 2
     assert record_of(bob, "checkin", day)["fields"]["stress"] == 9
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "\u0661", "1\u00b2", " 1", "+1", "1_0"])
+def test_a_cookie_with_this_users_epoch_but_no_plain_number_resets(user, number):
+    record_id = user.log_twitch()
+    _, page = user.pull_all()
+    epoch = page["cookie"].partition(".")[0]
+    response = user.post("/api/v1/sync/pull", json={"client_id": user.client_id, "cookie": f"{epoch}.{number}", "limit": 10})
+    assert response.status_code == 200, response.text
+    assert response.json()["reset"] is True and [c["record_id"] for c in response.json()["changes"]] == [record_id]
