@@ -61,6 +61,8 @@ class Settings:
     @classmethod
     def from_environment(cls, instance_path: Path | None = None) -> "Settings":
         env = os.environ.get("TWITCHLOG_ENV", "development").strip().lower()
+        if env == "testing":
+            raise ConfigError("TWITCHLOG_ENV=testing is reserved for the test suite (it weakens password hashing).")
         instance = Path(os.environ.get("TWITCHLOG_INSTANCE_PATH", instance_path or REPO_ROOT / "instance"))
         secret = os.environ.get("TWITCHLOG_SECRET_KEY")
         if not secret:

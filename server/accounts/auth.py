@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import after_this_request, current_app, g, request
 
 from ..errors import Unauthorized
 from ..extensions import db
@@ -67,7 +67,23 @@ def _load_caller() -> None:
         login.last_seen_at = now
         login.expires_at = now + timedelta(days=current_app.config["TWITCHLOG"].session_days)
         db.session.commit()
+        set_session_cookie(secret)  # the browser's copy lives as long as the server's row
     g.user, g.auth, g.session_id = user, "session", login.id
+
+
+def set_session_cookie(secret: str | None) -> None:
+    """Set (or, with None, clear) the session cookie on this request's response."""
+    settings = current_app.config["TWITCHLOG"]
+    secure = request.is_secure or (settings.public_url or "").startswith("https://")
+
+    @after_this_request
+    def _cookie(response):
+        if secret is None:
+            response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
+        else:
+            response.set_cookie(SESSION_COOKIE, secret, max_age=settings.session_days * 86400, path="/",
+                                secure=secure, httponly=True, samesite="Lax")
+        return response
 
 
 def current_user() -> User | None:

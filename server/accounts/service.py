@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
 from ..extensions import db
@@ -14,7 +15,14 @@ from .auth import hash_secret, new_secret
 from .models import ApiToken, LoginSession, User
 
 hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# The test suite hashes thousands of passwords; it uses Argon2id with minimal cost. Only an app
+# whose settings say env="testing" (made by the tests, never from the environment) picks it.
+_test_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _DUMMY_HASH = hasher.hash("not a real password, only for equal timing")
+
+
+def _hasher() -> PasswordHasher:
+    return _test_hasher if current_app.config["TWITCHLOG"].env == "testing" else hasher
 WRONG_LOGIN = "The email or the password is wrong."
 
 # Capabilities that keep rows per user register a deleter here; delete_account runs them all.
@@ -25,7 +33,7 @@ def register(email: str, password: str, timezone: str) -> User:
     """:raise 409: when the email is taken (case-insensitively)."""
     if db.session.scalar(sa.select(User.id).where(User.email == email.lower())):
         raise Conflict("An account with this email already exists. Sign in instead.")
-    user = User(email=email.lower(), password_hash=hasher.hash(password), timezone=timezone)
+    user = User(email=email.lower(), password_hash=_hasher().hash(password), timezone=timezone)
     db.session.add(user)
     db.session.flush()
     return user
@@ -39,14 +47,14 @@ def check_password(email: str, password: str) -> User:
         raise Unauthorized(WRONG_LOGIN)
     if not _verify(user.password_hash, password):
         raise Unauthorized(WRONG_LOGIN)
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return user
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

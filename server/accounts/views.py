@@ -1,13 +1,13 @@
 """HTTP for accounts: /api/v1/auth/*, /api/v1/me."""
 from __future__ import annotations
 
-from flask import after_this_request, current_app, g, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..extensions import db, limiter
 from . import service
-from .auth import SESSION_COOKIE, current_user, login_required
+from .auth import current_user, login_required, set_session_cookie
 from .schemas import (
     LoginSchema,
     MePatchSchema,
@@ -42,25 +42,12 @@ def _failed(response) -> bool:
 _failed_logins = limiter.shared_limit(lambda: _settings().login_limit, scope="login", key_func=_login_key, deduct_when=_failed)
 
 
-def _set_session_cookie(secret: str | None) -> None:
-    secure = request.is_secure or (_settings().public_url or "").startswith("https://")
-
-    @after_this_request
-    def _cookie(response):
-        if secret is None:
-            response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
-        else:
-            response.set_cookie(
-                SESSION_COOKIE, secret, max_age=_settings().session_days * 86400, path="/",
-                secure=secure, httponly=True, samesite="Lax",
-            )
-        return response
 
 
 def _sign_in(user) -> None:
     _, secret = service.start_session(user, request.user_agent.string, _settings().session_days)
     db.session.commit()
-    _set_session_cookie(secret)
+    set_session_cookie(secret)
 
 
 @blp.route("/auth/register", methods=["POST"])
@@ -96,7 +83,7 @@ def logout():
     if g.get("session_id"):
         service.end_session(g.session_id)
         db.session.commit()
-    _set_session_cookie(None)
+    set_session_cookie(None)
 
 
 @blp.route("/auth/logout-all", methods=["POST"])
@@ -106,7 +93,7 @@ def logout_all():
     """End every session of this account."""
     service.end_all_sessions(current_user().id)
     db.session.commit()
-    _set_session_cookie(None)
+    set_session_cookie(None)
 
 
 @blp.route("/auth/sessions", methods=["GET"])
@@ -184,4 +171,4 @@ class Me(MethodView):
         """Delete the account and every row it owns."""
         service.delete_account(current_user(), body["password"])
         db.session.commit()
-        _set_session_cookie(None)
+        set_session_cookie(None)
