@@ -50,20 +50,39 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+_shared: dict = {}
+
+
+def shared_browser():
+    """One Playwright and one Chromium per test process. Other test packages import the `browser`
+    fixture, which makes a second session fixture; a second sync_playwright() in the same thread
+    would fail, so every copy hands out this one."""
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        playwright = manager.start()
+        _shared.update(manager=manager, browser=playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS))
+    return _shared["browser"]
+
+
+def close_shared_browser():
+    if "browser" in _shared:
+        _shared.pop("browser").close()
+        _shared.pop("manager").__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     if not CHROMIUM.exists():
         notice = f"!!! {CHROMIUM} is missing: the PWA browser tests did NOT run (apt-get install -y chromium) !!!"
         print("\n" + notice, file=sys.stderr)
         if os.environ.get("TWITCHLOG_REQUIRE_BROWSER") == "1":
             pytest.fail(notice)
         pytest.skip(notice)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    request.addfinalizer(close_shared_browser)
+    return shared_browser()
 
 
 class Device:
