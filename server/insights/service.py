@@ -8,8 +8,10 @@ red-flag window) feeds every count; the clinician page, the PDF and the caregive
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+from operator import mul
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -32,6 +34,7 @@ FACTORS = (
 )
 # A record's UTC instant can sit up to ~26 h from its local date's midnight: read a day either side.
 MARGIN = timedelta(days=1)
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def local_today(timezone: str, now: datetime | None = None) -> date:
@@ -76,14 +79,16 @@ def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
     window_total = 0
     window_pairs: Counter = Counter()
     window_pair_days: dict = defaultdict(set)
-    for occurred_at, region, side in _twitch_rows(user_id, zone, scan_first, last):
-        local = occurred_at.astimezone(zone)
-        day = local.toordinal()
+    start, end = utc_bounds(zone, scan_first, last)
+    clock = LocalClock(zone, start, end)
+    for seconds, region, side in _twitch_rows(user_id, start, end):
+        local = seconds + clock.offset(seconds)
+        day = local // 86400 + EPOCH_ORDINAL
         if day < scan_ord or day > last_ord:
             continue
         if day >= first_ord:
             daily[day - first_ord] += 1
-            by_hour[local.hour] += 1
+            by_hour[local % 86400 // 3600] += 1
             if region is not None:
                 regions[(region, side)] += 1
         if day >= window_ord:
@@ -107,17 +112,68 @@ def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
     }
 
 
-def _twitch_rows(user_id: str, zone: ZoneInfo, first: date, last: date):
-    start, end = utc_bounds(zone, first, last)
-    # Core, not the ORM: a full range is tens of thousands of rows and needs no identity map.
+def _twitch_rows(user_id: str, start: datetime, end: datetime) -> list:
+    """(UTC epoch seconds, body_region, side) of the user's live twitches in [start, end).
+
+    Whole seconds computed by the database and read as plain Core rows: a 3-year range is tens
+    of thousands of rows, and making a datetime for each cost more than everything else.
+    """
     return db.session.connection().execute(
-        sa.select(Twitch.occurred_at, Twitch.body_region, Twitch.side).where(
+        sa.select(epoch_seconds(Twitch.occurred_at), Twitch.body_region, Twitch.side).where(
             Twitch.user_id == user_id,
             Twitch.deleted.is_(False),
             Twitch.occurred_at >= start,
             Twitch.occurred_at < end,
         )
     ).all()
+
+
+def epoch_seconds(column):
+    """Whole seconds since 1970-01-01 UTC of an instant column (rounded down), in SQL."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC: the first 19 characters are the whole seconds.
+        return sa.cast(sa.func.strftime("%s", sa.func.substr(column, 1, 19)), sa.BigInteger)
+    return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+
+
+class LocalClock:
+    """A zone's UTC offsets over a span, found once, so each instant maps by integer arithmetic.
+
+    The offset is sampled every few hours and each change is narrowed to its exact second; no
+    zone changes its offset twice within the sampling step.
+    """
+
+    STEP = 12 * 3600
+
+    def __init__(self, zone: ZoneInfo, start: datetime, end: datetime):
+        self.zone = zone
+        first, last = math.floor(start.timestamp()), math.ceil(end.timestamp())
+        self.starts, self.offsets = [first], [self._offset_at(first)]
+        at = first
+        while at < last:
+            step_end = min(at + self.STEP, last)
+            if self._offset_at(step_end) != self.offsets[-1]:
+                low, high = at, step_end  # offset(low) is the current one, offset(high) is not
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    if self._offset_at(middle) == self.offsets[-1]:
+                        low = middle
+                    else:
+                        high = middle
+                self.starts.append(high)
+                self.offsets.append(self._offset_at(high))
+            at = step_end
+        self._single = len(self.offsets) == 1
+
+    def _offset_at(self, seconds: int) -> int:
+        moment = datetime.fromtimestamp(seconds, UTC).astimezone(self.zone)
+        return int(moment.utcoffset().total_seconds())
+
+    def offset(self, seconds: int) -> int:
+        """The zone's UTC offset in seconds at this instant."""
+        if self._single:
+            return self.offsets[0]
+        return self.offsets[max(0, bisect_right(self.starts, seconds) - 1)]
 
 
 # --- factors ----------------------------------------------------------------------------------
@@ -163,18 +219,10 @@ def _paired_rho(counts: list[int], factor: list[float | None]) -> dict | None:
 
 def average_ranks(values: list[float]) -> list[float]:
     """1-based ranks; tied values share the average of the ranks they span."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        rank = (start + end) / 2 + 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = rank
-        start = end + 1
-    return ranks
+    ordered = sorted(values)
+    # Few distinct values (scales, counts): find each one's span once, by bisection.
+    rank_of = {v: (bisect_left(ordered, v) + 1 + bisect_right(ordered, v)) / 2 for v in set(values)}
+    return [rank_of[v] for v in values]
 
 
 def spearman(xs: list[float], ys: list[float]) -> float | None:
@@ -184,9 +232,11 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
     rx, ry = average_ranks(xs), average_ranks(ys)
     n = len(rx)
     mx, my = sum(rx) / n, sum(ry) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
-    sxx = sum((a - mx) ** 2 for a in rx)
-    syy = sum((b - my) ** 2 for b in ry)
+    dx = [a - mx for a in rx]
+    dy = [b - my for b in ry]
+    sxy = sum(map(mul, dx, dy))
+    sxx = sum(map(mul, dx, dx))
+    syy = sum(map(mul, dy, dy))
     rho = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
     return round(rho, 3) + 0.0  # + 0.0 turns -0.0 into 0.0
 

@@ -306,3 +306,50 @@ def test_the_longest_range_is_3660_days(user):
 def test_insights_need_a_signed_in_caller(client):
     response = client.get("/api/v1/insights")
     assert response.status_code == 401 and response.json()["code"] == 401
+
+
+# --- local dates by integer arithmetic ----------------------------------------------------------
+
+@pytest.mark.parametrize("zone_name", [
+    "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Africa/Monrovia", "Europe/Dublin",
+    "Pacific/Apia", "America/Sao_Paulo", "Asia/Kathmandu", "UTC",
+])
+def test_the_local_clock_agrees_with_zoneinfo_everywhere(zone_name):
+    import random
+    from datetime import datetime, timezone as tz
+    from zoneinfo import ZoneInfo
+
+    from server.insights.service import LocalClock
+
+    zone = ZoneInfo(zone_name)
+    start, end = datetime(1960, 1, 1, tzinfo=tz.utc), datetime(2030, 1, 1, tzinfo=tz.utc)
+    clock = LocalClock(zone, start, end)
+    rng = random.Random(zone_name)
+    instants = [rng.randrange(int(start.timestamp()), int(end.timestamp())) for _ in range(3000)]
+    # and the seconds either side of every change the clock found
+    instants += [t + d for t in clock.starts for d in (-1, 0, 1) if start.timestamp() <= t + d < end.timestamp()]
+    for seconds in instants:
+        expected = datetime.fromtimestamp(seconds, tz.utc).astimezone(zone).utcoffset().total_seconds()
+        assert clock.offset(seconds) == expected, (zone_name, seconds)
+
+
+def test_fractional_seconds_and_years_before_1970_fall_on_the_right_local_date(make_user):
+    api = make_user(timezone="UTC")
+    plant = Planter(api)
+    plant.twitch("1965-06-30T23:59:59.900Z")
+    plant.twitch("1965-07-01T00:00:00.000Z")
+    plant.twitch("1965-07-01T00:00:00.500Z")
+    plant.push()
+    body = insights(api, "1965-06-30", "1965-07-01")
+    assert [d["count"] for d in body["daily"]] == [1, 2]
+    assert body["by_hour"][23] == 1 and body["by_hour"][0] == 2
+
+    berlin = make_user(timezone="Europe/Berlin")
+    plant = Planter(berlin)
+    plant.twitch("2026-03-01T22:59:59.999Z")  # 23:59:59.999 in Berlin
+    plant.twitch("2026-03-29T00:59:59.999Z")  # 01:59:59.999 CET, the last moment before summer time
+    plant.twitch("2026-03-29T01:00:00.000Z")  # 03:00 CEST
+    plant.push()
+    body = insights(berlin, "2026-03-01", "2026-03-29")
+    assert body["daily"][0]["count"] == 1 and body["daily"][-1]["count"] == 2
+    assert body["by_hour"][23] == 1 and body["by_hour"][1] == 1 and body["by_hour"][3] == 1

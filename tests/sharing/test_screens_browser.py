@@ -39,9 +39,9 @@ def plant_month(api: ApiClient, red_flag: bool = True) -> None:
     plant.push()
 
 
-def api_for(base_url: str, email: str) -> ApiClient:
+def api_for(base_url: str, address: str) -> ApiClient:
     api = ApiClient(base_url)
-    assert api.login(email, PASSWORD).status_code == 200
+    assert api.login(address, PASSWORD).status_code == 200
     return api
 
 
