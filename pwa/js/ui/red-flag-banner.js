@@ -124,7 +124,11 @@ export function mountRedFlagBanner() {
     running = (running || Promise.resolve()).then(() => refresh(options)).catch(() => {});
   };
   redraw = () => schedule();
-  onChange((detail) => schedule({ askServer: ["pulled", "pushed", "session"].includes(detail?.reason) }));
+  onChange((detail) => {
+    // A local twitch, check-in or activity cannot change the red flags; skip the re-read on each tap.
+    if (detail?.reason === "local" && detail.entity !== "symptom") return;
+    schedule({ askServer: ["pulled", "pushed", "session"].includes(detail?.reason) });
+  });
   addEventListener("online", () => schedule({ askServer: true }));
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") schedule(); });
   schedule({ askServer: true });
