@@ -296,6 +296,15 @@ export function parkedFor(owner) {
   });
 }
 
+// Like renumberOutbox, for an account's parked mutations the server stopped short of.
+export function renumberParked(clientId, firstId) {
+  return run(["parked"], "readwrite", async (tx) => {
+    const store = tx.objectStore("parked");
+    const row = await request(store.get(clientId));
+    if (row) store.put({ ...row, mutations: renumber(row.mutations, firstId) });
+  });
+}
+
 export function settleParked(clientId, lastMutationId) {
   return run(["parked"], "readwrite", async (tx) => {
     const store = tx.objectStore("parked");

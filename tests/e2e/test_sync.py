@@ -290,3 +290,32 @@ def test_a_reset_drops_the_local_copy_but_keeps_unsynced_entries(make_device, em
     device.wait_synced()
     device.wait_local("s.records.length === 2 && !s.records.some((r) => r.record_id.startsWith('00000000'))")
     assert len(twitches(server_view(email))) == 2
+
+
+def test_a_queue_the_server_cannot_continue_is_renumbered_not_stuck(make_device, email, server_view):
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    device.screen("")
+    device.offline()
+    device.log_twitch()
+    device.log_twitch()
+    device.wait_local("s.outbox.length === 2")
+    # As if the server had lost the first six mutations of this device (a restore from backup).
+    device.page.evaluate("""async () => {
+        const db = await new Promise((ok) => { const r = indexedDB.open('twitchlog'); r.onsuccess = () => ok(r.result); });
+        const tx = db.transaction(['outbox', 'meta'], 'readwrite');
+        const outbox = tx.objectStore('outbox');
+        outbox.getAll().onsuccess = (e) => {
+            const entries = e.target.result;
+            outbox.clear();
+            entries.forEach((m, i) => outbox.add({...m, id: 7 + i}));
+        };
+        const meta = tx.objectStore('meta');
+        meta.get('device').onsuccess = (e) => meta.put({...e.target.result, next_mutation_id: 9});
+        await new Promise((ok) => { tx.oncomplete = ok; });
+        db.close();
+    }""")
+    device.offline(False)
+    device.wait_synced()
+    assert device.local()["device"]["next_mutation_id"] == 3, "numbering went on from where the server stood"
+    assert len(twitches(server_view(email))) == 2

@@ -4,7 +4,7 @@
 import { api, ApiError } from "../api.js";
 import {
   applyPullPage, markSignedOut, outboxEntries, parkedFor, readDevice, renumberOutbox,
-  settleOutbox, settleParked,
+  renumberParked, settleOutbox, settleParked,
 } from "../db.js";
 import { announceChange } from "../changes.js";
 import { nextBatch, pushBody, settlePush } from "./outbox.js";
@@ -30,7 +30,10 @@ async function pushParked(owner) {
       const answer = await api("POST", "/sync/push", pushBody(parked.client_id, batch));
       await settleParked(parked.client_id, answer.last_mutation_id);
       const settled = settlePush(batch, answer);
-      if (!settled.progressed) throw new SyncStalled("the server did not take the parked entries");
+      if (!settled.progressed) {
+        await renumberParked(parked.client_id, answer.last_mutation_id + 1);
+        throw new SyncStalled("the server stopped at a gap; parked entries were renumbered");
+      }
       pending = pending.filter((m) => m.id > answer.last_mutation_id);
     }
   }
