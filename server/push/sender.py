@@ -13,8 +13,9 @@ import hmac
 import itertools
 import logging
 import os
+import queue
 import threading
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
@@ -162,22 +163,42 @@ class PushSender:
         detail = None if response.status < 300 else (response.data.decode("utf-8", "replace") or response.reason or "")[:200]
         return Outcome(message, response.status, retry_after_seconds(response.headers.get("Retry-After"), now), detail)
 
+    @property
+    def ahead(self) -> int:
+        """Messages handed to the threads beyond those whose outcome was taken: enough that
+        threads keep busy while the caller records, few enough to bound a crash's re-sends."""
+        return 2 * self.concurrency
+
     def send_all(self, messages: Iterable[Message]) -> Iterator[Outcome]:
         """Outcomes in the order they finish, so callers can record them as they come.
 
-        A message is started only when an earlier outcome has been taken, so at most
-        `concurrency` sent-but-not-taken outcomes exist at any time: a crash re-sends no more
-        than those plus what the caller took but had not yet recorded.
+        A message is started only when an earlier outcome has been taken, so at most `ahead`
+        sent-but-not-taken outcomes exist at any time: a crash re-sends no more than those
+        plus what the caller took but had not yet recorded. (Threads hand outcomes over a
+        queue: concurrent.futures.wait() would cost O(ahead) per message.)
         """
+        finished: queue.SimpleQueue = queue.SimpleQueue()
+
+        def run(message: Message) -> None:
+            try:
+                finished.put(self.send(message))
+            except Exception as error:  # a bug must not leave the caller waiting forever
+                log.exception("sending delivery %s failed", message.delivery_id)
+                finished.put(Outcome(message, None, error=f"{type(error).__name__}: {error}"[:200]))
+
         waiting = iter(messages)
-        running = {self._pool.submit(self.send, m) for m in itertools.islice(waiting, self.concurrency)}
+        running = 0
+        for message in itertools.islice(waiting, self.ahead):
+            self._pool.submit(run, message)
+            running += 1
         while running:
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
-                following = next(waiting, None)
-                if following is not None:
-                    running.add(self._pool.submit(self.send, following))
+            outcome = finished.get()
+            running -= 1
+            yield outcome
+            following = next(waiting, None)
+            if following is not None:
+                self._pool.submit(run, following)
+                running += 1
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -25,7 +25,7 @@ IDLE_WAIT = 1.0  # seconds between looks at an empty queue
 FAILED_WAIT = 5.0  # after a failed pass (database away, say), so the log is not flooded
 PLAN_EVERY = timedelta(seconds=5)
 REAP_EVERY = timedelta(seconds=30)
-RECORD_EVERY = 50  # outcomes recorded per commit: the most a crash can re-send beyond the ones in flight
+RECORD_EVERY = 50  # outcomes per commit; a crash re-sends at most this + PushSender.ahead
 
 
 def vapid_of(app: Flask):

@@ -157,10 +157,11 @@ def test_a_subscription_made_for_another_vapid_key_gets_a_real_403_and_is_kept(u
 @pytest.mark.parametrize("retry_after", ["120", "date"])
 def test_429_waits_for_retry_after(user, subscribe, push_service, dispatcher, live_server, clock, retry_after):
     device = subscribe(user)
+    user.post("/api/v1/push/test")
+    clock.now = utcnow()  # frozen from here: the wait below is read against it
     if retry_after == "date":
         retry_after = email.utils.format_datetime(clock.now + timedelta(seconds=120), usegmt=True)
     push_service.script(device, Reply(429, retry_after=retry_after))
-    user.post("/api/v1/push/test")
     sender = dispatcher()
     send_everything(sender)
     [delivery] = deliveries(live_server.app, user)
@@ -191,6 +192,7 @@ def test_5xx_retries_with_backoff(user, subscribe, push_service, dispatcher, liv
     device = subscribe(user)
     push_service.script(device, Reply(status), Reply(status))
     user.post("/api/v1/push/test")
+    clock.now = utcnow()  # frozen from here: the waits below are read against it
     sender = dispatcher()
     waits = []
     for _ in range(2):
@@ -236,6 +238,7 @@ def test_an_expired_message_is_dropped_never_sent_late(user, subscribe, push_ser
 def test_the_reaper_returns_a_dead_senders_claims(user, subscribe, push_service, dispatcher, live_server, clock):
     device = subscribe(user)
     user.post("/api/v1/push/test")
+    clock.now = utcnow()  # frozen: staleness is measured against it
     sender = dispatcher()
     claimed = sender._write(dispatch.claim_deliveries, clock.now, 10)  # claimed, then the process "dies"
     assert len(claimed) == 1
