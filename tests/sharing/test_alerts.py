@@ -63,7 +63,11 @@ def test_a_caregiver_with_alerts_gets_a_push_for_a_red_flag(live_server, make_us
     plant.symptom(ago(hours=1), "swallowing_difficulty")
     plant.symptom(ago(hours=2), "weakness")
     plant.push()
-    Dispatcher(live_server.app).send_batch()
+    dispatcher = Dispatcher(live_server.app)
+    try:
+        dispatcher.send_batch()
+    finally:
+        dispatcher.sender.close()  # its pooled connections to the stand-in
     assert push_service.wait_for(lambda: push_service.delivered(device))
     [message] = push_service.delivered(device)
     assert message.payload["kind"] == "red_flag"
