@@ -108,12 +108,12 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 class Connections:
     """One kept-alive HTTP connection per push-service origin for the calling thread."""
 
-    def __init__(self, timeout: tuple[float, float]):
+    def __init__(self, timeout: tuple[float, float], tls: ssl.SSLContext | None = None):
         self.connect_timeout, self.read_timeout = timeout
         self._local = threading.local()
         self._all: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
-        self._tls = ssl.create_default_context()  # verifies certificates and host names
+        self._tls = tls or ssl.create_default_context()  # verifies certificates and host names
 
     def post(self, origin: str, path: str, body: bytes, headers: dict) -> tuple[int, str | None, bytes]:
         """(status, Retry-After, body). A kept connection the service had closed is retried
@@ -173,11 +173,11 @@ class PushSender:
     """Sends messages concurrently over kept-alive connections to each push-service origin."""
 
     def __init__(self, vapid: Vapid, concurrency: int = 16, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, tls: ssl.SSLContext | None = None):
         self.vapid = vapid
         self.concurrency = concurrency
         self.clock = clock
-        self._connections = Connections(timeout)
+        self._connections = Connections(timeout, tls)
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push-send")
 
     def send(self, message: Message) -> Outcome:

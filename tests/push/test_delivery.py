@@ -272,3 +272,32 @@ def test_notify_user_queues_for_every_device_within_the_callers_transaction(make
     delivered = push_service.delivered()
     assert len(delivered) == 2 and {m.urgency for m in delivered} == {"high"} and {m.topic for m in delivered} == {"redflag"}
     assert delivered[0].payload == alert
+
+
+def test_https_push_services_are_verified_then_used_over_kept_connections(tmp_path, live_server):
+    import ssl
+
+    from server.push.sender import PushSender
+    from tests.support.push_service import self_signed_certificate
+
+    certificate = self_signed_certificate(tmp_path)
+    vapid = live_server.app.extensions["twitchlog_vapid"]
+    with PushService(certificate=certificate) as secure:
+        device = secure.subscribe(application_server_key=vapid.public_key)
+        assert secure.url.startswith("https://localhost:")
+
+        def message(n: int) -> Message:
+            return Message(n, "token", "sub", device.endpoint, device.p256dh, device.auth, b'{"kind":"test","n":%d}' % n,
+                           utcnow() + timedelta(minutes=5), 1, "normal", None)
+
+        untrusting = PushSender(vapid, concurrency=2)  # the system's CAs: a self-signed service is refused
+        refused = untrusting.send(message(0))
+        untrusting.close()
+        assert refused.status is None and "CERTIFICATE_VERIFY_FAILED" in refused.error and secure.received() == []
+        trusting = PushSender(vapid, concurrency=2, tls=ssl.create_default_context(cafile=certificate[0]))
+        outcomes = list(trusting.send_all([message(n) for n in range(1, 7)]))
+        trusting.close()
+        assert {o.status for o in outcomes} == {201}
+        assert sorted(m.payload["n"] for m in secure.delivered(device)) == [1, 2, 3, 4, 5, 6]
+        assert {m.claims["aud"] for m in secure.delivered()} == {secure.url} and secure.problems() == []
+        assert secure.connections <= 3, "one kept connection per sending thread (plus the refused one)"

@@ -30,6 +30,7 @@ import base64
 import json
 import os
 import re
+import ssl
 import sys
 import threading
 import time
@@ -121,7 +122,10 @@ class Received:
 
 
 class PushService:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    """`certificate=(certfile, keyfile)` serves HTTPS as https://localhost:<port> (see
+    self_signed_certificate); by default plain HTTP on 127.0.0.1."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, certificate: tuple[str, str] | None = None):
         self._lock = threading.Condition()
         self._subscriptions: dict[str, Subscription] = {}
         self._scripts: dict[str, list[Reply]] = {}
@@ -130,9 +134,15 @@ class PushService:
         self._released = threading.Event()
         self._released.set()
         self._verified: dict[tuple[str, str], dict] = {}  # (jwt, k) -> claims whose signature checked out
+        self.connections = 0  # TCP connections accepted: kept-alive senders open few
         self._server = _Server((host, port), _handler(self))
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_port}"
+        if certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.url = f"https://localhost:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="push-service", daemon=True)
         self._thread.start()
 
@@ -304,6 +314,32 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def self_signed_certificate(directory) -> tuple[str, str]:
+    """A certificate for localhost and 127.0.0.1 and its key, as files in `directory`."""
+    import datetime
+    import ipaddress
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = Path(directory) / "push-service.pem", Path(directory) / "push-service.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
 def _name(subscription: Subscription | str) -> str:
     return subscription.name if isinstance(subscription, Subscription) else subscription
 
@@ -315,6 +351,11 @@ def _handler(service: PushService):
 
         def log_message(self, *args) -> None:
             pass
+
+        def setup(self) -> None:
+            super().setup()
+            with service._lock:
+                service.connections += 1
 
         def _send(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
             try:
