@@ -3,6 +3,8 @@ workers + PostgreSQL, and the faults it must survive with nothing lost and nothi
 from __future__ import annotations
 
 import gzip
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 import os
 import shutil
 import signal
@@ -12,6 +14,8 @@ import uuid
 import pytest
 import requests
 
+from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, PASSWORD, PHONE, TIMEZONE, Device, browser  # noqa: F401 (browser is a fixture)
+from tests.support.push_service import PushService
 from tests.support.stack import REPO, PrivatePostgres, Stack, open_directory, stack_available, wait_until
 
 pytestmark = [pytest.mark.slow]
@@ -36,7 +40,7 @@ def postgres(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stack(postgres, tmp_path_factory):
-    running = Stack(open_directory("twitchlog-stack-"), postgres.url, workers=3)
+    running = Stack(open_directory("twitchlog-stack-"), postgres.url, workers=3, dispatchers=2)
     try:
         running.start()
         yield running
@@ -209,3 +213,63 @@ def test_postgresql_restarted_under_load(stack, postgres):
     assert not errors, errors
     records = all_records(http, stack.url, client_id)
     assert len({r["record_id"] for r in records}) == len(records) == pushed
+
+
+class TlsDevice(Device):
+    """A phone on the stack's https origin (its certificate is our own, so Chromium is told to accept it)."""
+
+    def __init__(self, browser, base_url: str):
+        self.base_url = base_url
+        self.context = browser.new_context(base_url=base_url, viewport=PHONE, timezone_id=TIMEZONE, locale="en-GB",
+                                           service_workers="allow", ignore_https_errors=True)
+        self.context.set_default_timeout(20_000)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+
+def test_install_through_nginx_log_offline_sync_and_a_reminder_reaches_the_push_service(stack, browser):
+    """The whole path: the PWA from nginx, one-tap logs offline, sync on return, and an evening
+    prompt sent by the two dispatchers to the push-service stand-in, which checks and decrypts it."""
+    email = f"stack-{uuid.uuid4().hex[:10]}@example.org"
+    api = stack.session()
+    assert api.post(f"{stack.url}/api/v1/auth/register", json={"email": email, "password": PASSWORD, "timezone": TIMEZONE}).status_code == 201
+    with PushService() as push:
+        phone = push.subscribe()
+        assert api.put(f"{stack.url}/api/v1/push/subscriptions", json=phone.to_json()).status_code == 201
+        # the prompt falls due at the next whole minute (a time already past when it is set never fires)
+        due = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(minutes=1)
+        settings = api.get(f"{stack.url}/api/v1/reminders").json()
+        settings.update(evening={"enabled": True, "time": due.strftime("%H:%M")}, quiet_hours=None)
+        settings["pacing"]["enabled"] = False
+        assert api.put(f"{stack.url}/api/v1/reminders", json=settings).status_code == 200, settings
+
+        # Service workers refuse an origin whose certificate the browser does not trust: this
+        # Chromium is told to accept the stack's own (a real install has a real certificate).
+        tls_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
+                                                  args=[*LAUNCH_ARGS, "--ignore-certificate-errors"])
+        device = TlsDevice(tls_browser, stack.url)
+        try:
+            device.open("/").wait_controlled()
+            device.sign_in(email)
+            device.offline(True)
+            device.reload()  # served by the service worker with the network gone
+            device.screen("")
+            for _ in range(5):
+                device.log_twitch()
+            device.offline(False)
+            device.wait_synced(timeout=30)
+            assert device.errors == []
+        finally:
+            device.close()
+            tls_browser.close()
+        twitches = [r for r in all_records(api, stack.url, str(uuid.uuid4())) if r["entity"] == "twitch" and not r["deleted"]]
+        assert len(twitches) == 5
+
+        delivered = push.wait_for(lambda: push.delivered(phone), timeout=90)
+        assert delivered, (push.received(), stack.logs("dispatcher"))
+        message = push.delivered(phone)[0]
+        assert message.payload["kind"] == "evening"
+        assert message.ttl > 0 and message.topic
+        assert push.problems() == []
+        assert len(push.delivered(phone)) == 1  # two dispatchers, one prompt

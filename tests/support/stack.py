@@ -267,6 +267,10 @@ http {{
         self.dispatchers.append(process)
         return process
 
+    def logs(self, name: str, tail: int = 3000) -> str:
+        """The end of each log file whose name starts with `name` (for failure messages)."""
+        return "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-tail:]}" for path in sorted(self.root.glob(f"{name}*")))
+
     # --- whole ---------------------------------------------------------------------------------
 
     def start(self) -> "Stack":
