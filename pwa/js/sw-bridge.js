@@ -7,8 +7,12 @@ export async function registerWorker({ onUpdateReady }) {
     type: "module", scope: "/", updateViaCache: "none",
   });
   let reloading = false;
+  let controlled = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (reloading) window.location.reload();
+    // Another tab took the update: this one keeps running its code until the person reloads it.
+    else if (controlled) onUpdateReady(() => window.location.reload());
+    controlled = true;
   });
   const offer = (worker) => onUpdateReady(() => {
     reloading = true;

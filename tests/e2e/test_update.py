@@ -30,6 +30,9 @@ def test_an_update_waits_for_one_tap_and_then_takes_over(make_app, make_device, 
     [old_cache] = device.page.evaluate(SHELL_CACHES)
     device.page.evaluate("caches.open('someone-elses-cache')")
     device.log_twitch()
+    other_tab = device.context.new_page()
+    other_tab.goto("/#/checkin")
+    other_tab.wait_for_selector("#nav a")
 
     ship_new_version(shell, "e2enext00001")
     device.page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
@@ -51,3 +54,7 @@ def test_an_update_waits_for_one_tap_and_then_takes_over(make_app, make_device, 
     css = device.page.evaluate("fetch('/css/app.css').then((r) => r.text())")
     assert ".update-marker" in css, "the page now runs on the new shell"
     device.page.locator("#today-count", has_text="1 twitch").wait_for()
+    # The other tab was not reloaded under the person's hand; it offers the reload instead.
+    assert other_tab.evaluate("location.hash") == "#/checkin"
+    other_tab.bring_to_front()
+    other_tab.get_by_role("button", name="Reload now").wait_for()
