@@ -76,9 +76,11 @@ def test_details_never_block_logging_and_escape_closes_them(device: Device):
     sheet.get_by_label("Body region").select_option("calf")
     sheet.get_by_role("radio", name="Left").check()
     device.wait_local("s.records.some((r) => r.view.fields.body_region === 'calf' && r.view.fields.side === 'left')")
+    sheet.get_by_label("Note").fill("typed, then Escape")
     page.keyboard.press("Escape")
     sheet.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.id") == "log-button"
+    device.wait_local("s.records.some((r) => r.view.fields.note === 'typed, then Escape')")
 
 
 def test_the_body_map_sets_region_and_side(device: Device):

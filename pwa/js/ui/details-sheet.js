@@ -44,8 +44,12 @@ export function createDetailsSheet() {
   // Controls are built once per opening and only updated afterwards, so focus never jumps.
   async function save(fields) {
     if (!current) return;
-    current = await updateRecord("twitch", current.record_id, fields);
-    reflect(current.view.fields);
+    const recordId = current.record_id;
+    const row = await updateRecord("twitch", recordId, fields);
+    if (current?.record_id === recordId) {
+      current = row;
+      reflect(row.view.fields);
+    }
   }
 
   function render(row) {
@@ -127,6 +131,8 @@ export function createDetailsSheet() {
   function close() {
     cancelAutoClose();
     const hadFocus = sheet.contains(document.activeElement);
+    // Blurring first fires `change` on a note being typed, so Escape never loses it.
+    if (hadFocus) document.activeElement.blur();
     sheet.hidden = true;
     current = null;
     document.removeEventListener("keydown", onEscape);
