@@ -15,10 +15,12 @@ import json
 import multiprocessing
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -89,7 +91,7 @@ def sender_process(instance: str, database_url: str, vapid_key: str, concurrency
     results.put((sent, dict(dispatcher.totals), time.process_time() - cpu))
 
 
-def run_ours(instance: Path, database_url: str, vapid_key: str, processes: int, concurrency: int, batch: int) -> tuple[int, float]:
+def run_ours(instance: Path, database_url: str, vapid_key: str, processes: int, concurrency: int, batch: int) -> dict:
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(processes + 1), context.Queue()
     workers = [context.Process(target=sender_process, args=(str(instance), database_url, vapid_key, concurrency, batch, start, results))
@@ -100,13 +102,11 @@ def run_ours(instance: Path, database_url: str, vapid_key: str, processes: int, 
     began = time.perf_counter()
     reports = [results.get() for _ in workers]
     elapsed = time.perf_counter() - began
-    sent = sum(r[0] for r in reports)
-    print("sender outcomes     " + "; ".join(str(r[1]) for r in reports))
-    print(f"our CPU             {sum(r[2] for r in reports) / max(1, sent) * 1000:.2f} ms per delivery "
-          "(claim, encrypt, sign, send, record; all sender processes)")
     for worker in workers:
         worker.join()
-    return sent, elapsed
+    sent = sum(r[0] for r in reports)
+    outcomes = sum((Counter(r[1]) for r in reports), Counter())
+    return {"sent": sent, "elapsed": elapsed, "cpu_ms": sum(r[2] for r in reports) / max(1, sent) * 1000, "outcomes": dict(outcomes)}
 
 
 def not_sent(app) -> dict:
@@ -134,10 +134,15 @@ def run_plain(subscriptions: list[dict], vapid_key: str, count: int) -> tuple[fl
     return time.perf_counter() - began, time.process_time() - cpu
 
 
+def median(values):
+    return statistics.median(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--deliveries", type=int, default=5000)
-    parser.add_argument("--plain", type=int, default=500, help="messages in the plain pywebpush loop")
+    parser.add_argument("--deliveries", type=int, default=5000, help="deliveries our senders send per round")
+    parser.add_argument("--plain", type=int, default=500, help="messages in the plain pywebpush loop per round")
+    parser.add_argument("--rounds", type=int, default=3, help="ours and the plain loop alternate; medians are reported")
     parser.add_argument("--processes", type=int, default=2, help="sender processes")
     parser.add_argument("--concurrency", type=int, default=16, help="threads per sender process")
     parser.add_argument("--batch", type=int, default=200)
@@ -153,37 +158,47 @@ def main() -> None:
     stand_in = subprocess.Popen([sys.executable, "-m", "tests.support.push_service", "--subscriptions", str(args.subscriptions)],
                                 cwd=REPO, stdout=subprocess.PIPE, text=True)
     database_url, drop_database = make_database()
+    rounds, valid = [], True
     try:
         hello = json.loads(stand_in.stdout.readline())
         subscriptions = hello["subscriptions"]
+        stats = lambda: requests.get(hello["url"] + "/_stats").json()  # noqa: E731
         instance = Path(tempfile.mkdtemp())
         app = build_app(settings_for(instance, database_url, vapid_key))
-        queue(app, subscriptions, args.deliveries)
-        before = requests.get(hello["url"] + "/_stats").json()
-        sent, elapsed = run_ours(instance, database_url, vapid_key, args.processes, args.concurrency, args.batch)
-        middle = requests.get(hello["url"] + "/_stats").json()
+        print(f"database {sa.make_url(database_url).get_backend_name()}; ours: {args.processes} processes x {args.concurrency} "
+              f"threads, batch {args.batch}, {args.deliveries} deliveries a round; plain: {args.plain} webpush() calls a round")
+        for number in range(1, args.rounds + 1):
+            queue(app, subscriptions, args.deliveries)
+            load = os.getloadavg()[0]
+            before = stats()
+            ours = run_ours(instance, database_url, vapid_key, args.processes, args.concurrency, args.batch)
+            middle = stats()
+            plain_elapsed, plain_cpu = run_plain(subscriptions, vapid_key, args.plain)
+            after = stats()
+            accepted = middle["delivered"] - before["delivered"]
+            row = {
+                "ours": ours["sent"] / ours["elapsed"], "ours_cpu": ours["cpu_ms"],
+                "stand_in_cpu": (middle["cpu_seconds"] - before["cpu_seconds"]) / max(1, accepted) * 1000,
+                "plain": args.plain / plain_elapsed, "plain_ms": plain_elapsed / args.plain * 1000, "plain_cpu": plain_cpu / args.plain * 1000,
+            }
+            row["ratio"] = row["ours"] / row["plain"]
+            rounds.append(row)
+            print(f"round {number}  load {load:4.1f} | ours {row['ours']:6,.0f}/s, {row['ours_cpu']:.2f} ms CPU a delivery "
+                  f"| plain {row['plain']:4,.0f}/s, {row['plain_ms']:.2f} ms a message ({row['plain_cpu']:.2f} CPU) "
+                  f"| ratio {row['ratio']:.1f}x | stand-in {row['stand_in_cpu']:.2f} ms CPU a message | outcomes {ours['outcomes']}")
+            if after["problems"] or accepted != ours["outcomes"].get("sent", 0):
+                valid = False
         unsent = not_sent(app)
-        plain_elapsed, plain_cpu = run_plain(subscriptions, vapid_key, args.plain)
-        after = requests.get(hello["url"] + "/_stats").json()
     finally:
         stand_in.terminate()
         stand_in.wait()
         drop_database()
-    ours = sent / elapsed
-    plain = args.plain / plain_elapsed
-    delivered_ours = middle["delivered"] - before["delivered"]
-    print(f"database            {sa.make_url(database_url).get_backend_name()}")
-    print(f"ours                {sent} deliveries in {elapsed:.2f} s = {ours:,.0f}/s "
-          f"({args.processes} processes x {args.concurrency} threads, batch {args.batch}; stand-in accepted {delivered_ours})")
-    stand_in_cpu = (middle["cpu_seconds"] - before["cpu_seconds"]) / max(1, delivered_ours) * 1000
-    print(f"stand-in            {stand_in_cpu:.2f} ms of CPU per message checked and decrypted (same machine)")
-    print(f"plain pywebpush     {args.plain} in {plain_elapsed:.2f} s = {plain:,.0f}/s ({plain_elapsed / args.plain * 1000:.2f} ms a message, "
-          f"{plain_cpu / args.plain * 1000:.2f} ms of it CPU)")
-    print(f"ratio               {ours / plain:.1f}x")
-    print(f"stand-in problems   {after['problems']}")
-    print(f"not sent            {unsent or 'none'}")
-    if after["problems"] or delivered_ours != sent - sum(unsent.values()):
-        sys.exit("the stand-in rejected requests or counts disagree: the figures above are not valid")
+    print(f"median      ours {median([r['ours'] for r in rounds]):,.0f}/s ({median([r['ours_cpu'] for r in rounds]):.2f} ms CPU a delivery)"
+          f" | plain {median([r['plain'] for r in rounds]):,.0f}/s ({median([r['plain_cpu'] for r in rounds]):.2f} ms CPU a message)"
+          f" | ratio {median([r['ratio'] for r in rounds]):.1f}x")
+    print(f"not sent    {unsent or 'none'}")
+    if not valid:
+        sys.exit("the stand-in rejected requests or its count disagrees with the senders': the figures are not valid")
 
 
 if __name__ == "__main__":

@@ -309,6 +309,7 @@ class PushService:
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many senders connect at once; the default backlog of 5 resets some
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a sender that died or timed out: expected
             super().handle_error(request, client_address)
