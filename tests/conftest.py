@@ -90,7 +90,12 @@ def instance_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(database_url, instance_path):
-    return build_app(make_settings(instance_path, database_url))
+    app = build_app(make_settings(instance_path, database_url))
+    yield app
+    # Close the pool before the database is dropped: an open connection left to the garbage
+    # collector at exit is an unraisable ResourceWarning, which fails the PostgreSQL run.
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
