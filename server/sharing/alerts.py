@@ -40,7 +40,7 @@ def red_flag_alert(person: User, kinds: list[str] | None) -> dict:
     else:
         body = f"{person.email} logged a symptom that is a reason to talk to a doctor soon. It is not a diagnosis."
     return {"kind": "red_flag", "title": "Twitchlog: a red flag was logged", "body": body,
-            "tag": f"red-flag-{person.id}", "url": f"/#people/{person.id}", "person_id": person.id}
+            "tag": f"red-flag-{person.id}", "url": f"/#/caregiver/{person.id}", "person_id": person.id}
 
 
 def alert_topic(person_id: str) -> str:

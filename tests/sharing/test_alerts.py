@@ -73,7 +73,7 @@ def test_a_caregiver_with_alerts_gets_a_push_for_a_red_flag(live_server, make_us
     assert message.payload["kind"] == "red_flag"
     assert person.user["email"] in message.payload["body"]
     assert "weakness and difficulty swallowing" in message.payload["body"] and "doctor" in message.payload["body"]
-    assert message.payload["url"] == f"/#people/{person.user['id']}"
+    assert message.payload["url"] == f"/#/caregiver/{person.user['id']}"  # the caregiver's view of them
     assert message.urgency == "high" and message.ttl > 0 and message.topic
     assert push_service.received(quiet_device) == [] and push_service.received(own_device) == []
     assert push_service.problems() == []
