@@ -42,8 +42,10 @@ deliveries = PushDelivery.__table__
 subscriptions = PushSubscription.__table__
 
 
-def _skip_locked(query):
-    return query.with_for_update(skip_locked=True) if db.engine.dialect.name == "postgresql" else query
+def _skip_locked(query, of=None):
+    """FOR UPDATE SKIP LOCKED on PostgreSQL (of the given table only); SQLite's BEGIN IMMEDIATE
+    already makes the caller the only writer."""
+    return query.with_for_update(skip_locked=True, of=of) if db.engine.dialect.name == "postgresql" else query
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -58,7 +60,8 @@ def plan_reminders(now: datetime, horizon: timedelta = HORIZON, limit: int = 500
             .where(ReminderSettings.next_plan_at <= now,
                    sa.or_(ReminderSettings.evening_enabled.is_(True), ReminderSettings.pacing_enabled.is_(True)))
             .order_by(ReminderSettings.next_plan_at)
-            .limit(limit)
+            .limit(limit),
+            of=ReminderSettings,  # never the users' rows
         )
     ).all()
     planned = []

@@ -252,10 +252,6 @@ def last_rest(user_id: str, now: datetime) -> datetime | None:
         sa.select(sa.func.max(rest_end)).where(
             Activity.user_id == user_id, Activity.level == "rest", Activity.deleted.is_(False), Activity.started_at <= now)
     )
-    if logged is not None and logged.tzinfo is None:  # an aggregate loses the column type on SQLite
-        logged = logged.replace(tzinfo=timezone.utc)
-    if isinstance(logged, str):
-        logged = datetime.fromisoformat(logged).replace(tzinfo=timezone.utc)
     rested = db.session.scalar(sa.select(ReminderSettings.rested_at).where(ReminderSettings.user_id == user_id))
     candidates = [t for t in (logged, rested) if t is not None and t <= now]
     return max(candidates) if candidates else None
