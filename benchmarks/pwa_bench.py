@@ -7,8 +7,9 @@ Goals (issue 3): p95 tap latency < 50 ms; first load < 60 KB compressed; repeat 
 app code from the network; Lighthouse performance and accessibility >= 0.95.
 
 Measured on the development machine (2 vCPU, headless Debian Chromium, Flask's own server):
-  tap -> stored + painted, 200 taps: p50 33 ms, p95 41-46 ms (one frame of that is the wait for
-    the paint; the IndexedDB transaction itself is ~18 ms)
+  tap -> stored + painted, 200 taps: p50 33 ms, p95 39-42 ms (one frame of that is the wait for
+    the paint; the IndexedDB transaction itself is ~18 ms); p95 up to ~68 ms while the machine
+    ran other suites at load 11-14 on 2 vCPUs
   first load: 39 requests, 164 KB as Flask serves it (no compression), 47.5 KB gzip-compressed
   repeat load: 0 bytes of app code from the network (all from the service worker), ~0.8 KB API
   Lighthouse mobile: performance 0.96-0.98, accessibility 1.00 (CLS 0.006)

@@ -58,7 +58,13 @@ export function render(root) {
     }));
   }
   refresh();
-  const stop = onChange(refresh);
+  // After the next paint, so a tap's confirmation is never held back by redrawing the list.
+  let pending = false;
+  const stop = onChange(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => setTimeout(() => { pending = false; refresh(); }, 0));
+  });
   return () => {
     stop();
     sheet.close();
