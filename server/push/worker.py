@@ -42,6 +42,10 @@ class Dispatcher:
         self.horizon = horizon
         self.stale_after = stale_after
         self.sender = PushSender(vapid_of(app), concurrency=concurrency, timeout=timeout, clock=clock)
+        slowest = timedelta(seconds=-(-batch // concurrency) * sum(timeout))
+        if slowest >= stale_after:
+            log.warning("a batch could take %s when push services hang, longer than the %s after which claims are "
+                        "reaped: lower the batch or raise the concurrency", slowest, stale_after)
         self.totals: Counter = Counter()  # sent, retried, gone, failed, expired since start
         self._planned_at: datetime | None = None
         self._reaped_at: datetime | None = None

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.push import service
 from server.push.models import PushDelivery
+from server.push.dispatch import STALE_CLAIM
 from server.push.worker import RECORD_EVERY
 from tests.conftest import POSTGRES_URL
 from tests.push.conftest import send_everything
@@ -97,7 +98,7 @@ def test_a_sender_killed_mid_batch_loses_nothing(user, subscribe, push_service, 
     survivor = dispatcher()
     clock.advance(seconds=60)
     assert survivor.reap() == 0, "a claim is not stale before STALE_CLAIM"
-    clock.advance(minutes=2)
+    clock.advance(seconds=STALE_CLAIM.total_seconds())
     assert survivor.reap() == before["claimed"]
     send_everything(survivor)
     seen = arrivals(push_service)
