@@ -26,14 +26,17 @@ OPS = ("set", "delete")
 after_push_hooks: list = []
 
 
-class NewRecord:
-    """A record this push creates: plain attributes until one INSERT per entity writes them all.
-
-    Building ORM objects cost more than the rest of a batch; hooks read this like a row.
+class RecordState:
+    """A record as a push sees it: plain attributes, read and written with one statement per
+    entity (ORM objects and their unit of work cost more than the merge); hooks read it like a row.
     """
 
-    def __init__(self, **values):
+    def __init__(self, new: bool, **values):
+        self.new = new
         self.__dict__.update(values)
+
+    def values(self, table: sa.Table) -> dict:
+        return {column: getattr(self, column) for column in table.c.keys()}
 
 
 class Rejected(Exception):
@@ -48,13 +51,18 @@ def create_counter(user_id: str) -> None:
     db.session.flush()
 
 
+COUNTERS, CLIENTS = ChangeCounter.__table__, SyncClient.__table__
+
+
+def _sql(statement, parameters=None):
+    """Run a Core statement on the request's connection (the Session's ORM layer adds nothing here)."""
+    return db.session.connection().execute(statement, parameters)
+
+
 def claim_version(user_id: str) -> int:
     """Increment the user's change counter and hold its row until commit; the new version."""
-    version = db.session.execute(
-        sa.update(ChangeCounter)
-        .where(ChangeCounter.user_id == user_id)
-        .values(version=ChangeCounter.version + 1)
-        .returning(ChangeCounter.version)
+    version = _sql(
+        sa.update(COUNTERS).where(COUNTERS.c.user_id == user_id).values(version=COUNTERS.c.version + 1).returning(COUNTERS.c.version)
     ).scalar()
     if version is None:
         create_counter(user_id)
@@ -66,11 +74,8 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
     """Apply a client's mutations in id order; replays are skipped, a gap stops the batch."""
     now = now or utcnow()
     version = claim_version(user_id)
-    client = db.session.get(SyncClient, (user_id, client_id))
-    if client is None:
-        client = SyncClient(user_id=user_id, client_id=client_id, last_mutation_id=0, created_at=now, updated_at=now)
-        db.session.add(client)
-    last = client.last_mutation_id
+    stored = _last_mutation_id(user_id, client_id)
+    last = stored or 0
     in_sequence = []
     for mutation in sorted(mutations, key=lambda m: m["id"]):
         if mutation["id"] <= last or (in_sequence and mutation["id"] <= in_sequence[-1]["id"]):
@@ -81,11 +86,10 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
         in_sequence.append(mutation)
 
     existing = _load_records(user_id, in_sequence)
-    created: dict[str, list[NewRecord]] = defaultdict(list)
     rejected, changed = [], {}
     for mutation in in_sequence:
         try:
-            row_key, row = _apply(user_id, mutation, version, now, existing, created)
+            row_key, row = _apply(user_id, mutation, version, now, existing)
         except Rejected as fault:
             entry = {"id": mutation["id"], "code": "invalid", "message": fault.message}
             if fault.errors:
@@ -95,17 +99,44 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
             if row is not None:
                 changed[row_key] = row
         last = mutation["id"]
-    if last != client.last_mutation_id:
-        client.last_mutation_id = last
-        client.updated_at = now
-    for name, rows in created.items():
-        table = ENTITIES[name].model.__table__
-        db.session.execute(sa.insert(table), [{column: getattr(row, column) for column in table.c.keys()} for row in rows])
-    db.session.flush()
+    if stored is None:
+        _sql(sa.insert(CLIENTS).values(user_id=user_id, client_id=client_id, last_mutation_id=last, created_at=now, updated_at=now))
+    elif last != stored:
+        _sql(sa.update(CLIENTS).where(CLIENTS.c.user_id == user_id, CLIENTS.c.client_id == client_id)
+                           .values(last_mutation_id=last, updated_at=now))
+    _write(user_id, changed)
     if changed:
         for hook in after_push_hooks:
             hook(user_id, [(key[0], row) for key, row in changed.items()])
     return {"last_mutation_id": last, "rejected": rejected, "server_time": format_instant(now)}
+
+
+def _last_mutation_id(user_id: str, client_id: str) -> int | None:
+    """How far the client's queue has been applied; None for a client never seen."""
+    return _sql(
+        sa.select(CLIENTS.c.last_mutation_id).where(CLIENTS.c.user_id == user_id, CLIENTS.c.client_id == client_id)
+    ).scalar()
+
+
+def _write(user_id: str, changed: dict) -> None:
+    """One INSERT for each entity's new records and one UPDATE (executemany) for its changed ones."""
+    for name, entity in ENTITIES.items():
+        rows = [row for (kind, _), row in changed.items() if kind == name]
+        if not rows:
+            continue
+        table = entity.model.__table__
+        new = [row.values(table) for row in rows if row.new]
+        if new:
+            _sql(sa.insert(table), new)
+        old = [row.values(table) for row in rows if not row.new]
+        if old:
+            columns = [c for c in table.c.keys() if c not in ("user_id", "record_id", "created_at")]
+            _sql(
+                sa.update(table)
+                .where(table.c.user_id == sa.bindparam("key_user_id"), table.c.record_id == sa.bindparam("key_record_id"))
+                .values({c: sa.bindparam(c) for c in columns}),
+                [{"key_user_id": user_id, "key_record_id": row["record_id"], **{c: row[c] for c in columns}} for row in old],
+            )
 
 
 def _load_records(user_id: str, mutations: list[dict]) -> dict:
@@ -117,19 +148,20 @@ def _load_records(user_id: str, mutations: list[dict]) -> dict:
             wanted[mutation["entity"]].add(record_id)
     found = {}
     for name, ids in wanted.items():
-        model = ENTITIES[name].model
+        table = ENTITIES[name].model.__table__
         ids = sorted(ids)
         for start in range(0, len(ids), 500):
-            for row in db.session.scalars(sa.select(model).where(model.user_id == user_id, model.record_id.in_(ids[start:start + 500]))):
-                found[(name, row.record_id)] = row
+            query = sa.select(table).where(table.c.user_id == user_id, table.c.record_id.in_(ids[start:start + 500]))
+            for row in _sql(query):
+                found[(name, row.record_id)] = RecordState(False, **row._mapping)
     return found
 
 
-def _new_record(entity: Entity, **values) -> NewRecord:
-    return NewRecord(**{**dict.fromkeys(entity.field_names), **values})
+def _new_record(entity: Entity, **values) -> RecordState:
+    return RecordState(True, **{**dict.fromkeys(entity.field_names), **values})
 
 
-def _apply(user_id: str, mutation: dict, version: int, now: datetime, existing: dict, created: dict):
+def _apply(user_id: str, mutation: dict, version: int, now: datetime, existing: dict):
     """Merge one mutation. :raise Rejected: for any §2/§3 fault; then nothing of it is applied."""
     entity = ENTITIES.get(mutation.get("entity")) if isinstance(mutation.get("entity"), str) else None
     if entity is None:
@@ -154,7 +186,6 @@ def _apply(user_id: str, mutation: dict, version: int, now: datetime, existing: 
         if row is None:
             row = _new_record(entity, user_id=user_id, record_id=record_id, deleted=True, field_hlc={"deleted": stamp},
                               version=version, created_at=now, updated_at=now)
-            created[entity.name].append(row)
             existing[key] = row
             return key, row
         return key, _merge(row, {"deleted": True}, stamp, version, now)
@@ -175,7 +206,6 @@ def _apply(user_id: str, mutation: dict, version: int, now: datetime, existing: 
         row = _new_record(entity, user_id=user_id, record_id=record_id, deleted=bool(values.pop("deleted", False)),
                           field_hlc={name: stamp for name in (*values, *(["deleted"] if undelete is not None else []))},
                           version=version, created_at=now, updated_at=now, **values)
-        created[entity.name].append(row)
         existing[key] = row
         return key, row
     return key, _merge(row, values, stamp, version, now)
@@ -228,7 +258,7 @@ def _cookie(epoch: str, version: int) -> str:
     return f"{epoch}.{version}"
 
 
-def _read_cookie(cookie: str | None, counter: ChangeCounter) -> int | None:
+def _read_cookie(cookie: str | None, counter) -> int | None:
     """The version a cookie stands for, or None when the client must start again."""
     if cookie is None:
         return 0
@@ -241,10 +271,10 @@ def _read_cookie(cookie: str | None, counter: ChangeCounter) -> int | None:
 
 def pull(user_id: str, client_id: str, cookie: str | None, limit: int) -> dict:
     """Whole records changed after the cookie, in version order, never splitting a version."""
-    counter = db.session.get(ChangeCounter, user_id)
+    counter = _counter(user_id)
     if counter is None:
         create_counter(user_id)
-        counter = db.session.get(ChangeCounter, user_id)
+        counter = _counter(user_id)
     upto = counter.version  # every version up to here is committed (§3): never read past it
     since = _read_cookie(cookie, counter)
     reset = since is None
@@ -262,14 +292,17 @@ def pull(user_id: str, client_id: str, cookie: str | None, limit: int) -> dict:
             page = [r for r in rows[:limit] if r[0].version < cut]
             next_version = cut - 1
         more = True
-    client = db.session.get(SyncClient, (user_id, client_id))
     return {
         "cookie": _cookie(counter.epoch, next_version),
-        "last_mutation_id": client.last_mutation_id if client else 0,
+        "last_mutation_id": _last_mutation_id(user_id, client_id) or 0,
         "changes": [change_of(entity, row) for row, entity in page],
         "more": more,
         "reset": reset,
     }
+
+
+def _counter(user_id: str):
+    return _sql(sa.select(COUNTERS.c.version, COUNTERS.c.epoch).where(COUNTERS.c.user_id == user_id)).first()
 
 
 def _changed_rows(user_id: str, since: int, upto: int, limit: int | None) -> list:
@@ -284,7 +317,7 @@ def _changed_rows(user_id: str, since: int, upto: int, limit: int | None) -> lis
         )
         if limit is not None:
             query = query.limit(limit)
-        rows.extend((row, entity) for row in db.session.execute(query))
+        rows.extend((row, entity) for row in _sql(query))
     rows.sort(key=lambda pair: (pair[0].version, pair[1].name, pair[0].record_id))
     return rows if limit is None else rows[:limit]
 
