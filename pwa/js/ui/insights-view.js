@@ -5,6 +5,7 @@ import { S } from "../strings.js";
 import { T } from "../strings-insights.js";
 import { bodyMap } from "./body-map.js";
 import { barChart, dataTable, heatLevel, movingAverage } from "./charts.js";
+import { RED_FLAG_KINDS } from "../records.js";
 import { h } from "./dom.js";
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
@@ -25,6 +26,17 @@ export function reasonText(reason) {
     return T.redFlag.symptom(S.values.kind[reason.symptom] || reason.symptom, reason.dates.map(shortDate).join(", "));
   }
   return T.redFlag.persistent(regionName(reason.body_region, reason.side), reason.days, Math.round(reason.share * 100));
+}
+
+// Local symptom reasons joined with the server's reasons (dates merged per kind).
+export function mergeReasons(local, server) {
+  const dates = new Map();
+  for (const reason of [...local, ...server.filter((r) => r.kind === "red_flag_symptom")]) {
+    dates.set(reason.symptom, new Set([...(dates.get(reason.symptom) || []), ...reason.dates]));
+  }
+  const symptoms = RED_FLAG_KINDS.filter((kind) => dates.has(kind))
+    .map((kind) => ({ kind: "red_flag_symptom", symptom: kind, dates: [...dates.get(kind)].sort() }));
+  return [...symptoms, ...server.filter((r) => r.kind === "localized_persistent")];
 }
 
 // The plain "talk to a doctor" card; `reasons` may be null (a share that opens only the status).

@@ -10,7 +10,7 @@ import { addDays, earliestInstantOf, latestInstantOf, localDate } from "../local
 import { RED_FLAG_KINDS } from "../records.js";
 import { T } from "../strings-insights.js";
 import { h, replaceChildren } from "./dom.js";
-import { reasonText } from "./insights-view.js";
+import { mergeReasons, reasonText } from "./insights-view.js";
 import { ensureStyles } from "./insights-styles.js";
 
 const CACHE_KEY = "twitchlog-red-flags";
@@ -33,17 +33,6 @@ export async function localReasons(now = new Date()) {
   }
   return RED_FLAG_KINDS.filter((kind) => found.has(kind))
     .map((kind) => ({ kind: "red_flag_symptom", symptom: kind, dates: [...found.get(kind)].sort() }));
-}
-
-// Local symptom reasons joined with the server's reasons (dates merged per kind).
-export function mergeReasons(local, server) {
-  const dates = new Map();
-  for (const reason of [...local, ...server.filter((r) => r.kind === "red_flag_symptom")]) {
-    dates.set(reason.symptom, new Set([...(dates.get(reason.symptom) || []), ...reason.dates]));
-  }
-  const symptoms = RED_FLAG_KINDS.filter((kind) => dates.has(kind))
-    .map((kind) => ({ kind: "red_flag_symptom", symptom: kind, dates: [...dates.get(kind)].sort() }));
-  return [...symptoms, ...server.filter((r) => r.kind === "localized_persistent")];
 }
 
 function readCache(owner) {
