@@ -5,12 +5,15 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from ..accounts.auth import current_user, login_required
+from ..accounts.models import User
 from ..errors import ApiError, NotFound
 from ..extensions import begin_write, db, limiter
 from ..insights import service as insights_service
 from ..insights.schemas import InsightsSchema, RangeQuery
+from ..reports.service import clinician_report
 from . import alerts, page, service  # noqa: F401  (alerts registers the caregiver-alert push hook)
 from .schemas import AccessSchema, AcceptSchema, EventsSchema, NewShareSchema, PersonSchema, ShareCreateSchema, ShareSchema
 
@@ -119,8 +122,7 @@ def person_events(query, person_id):
 # --- the clinician's page (server-rendered, no JavaScript) ----------------------------------------
 
 def _range_from_query(timezone: str):
-    from marshmallow import ValidationError
-
+    """The page's period from ?from=&to= (default: the 90 days ending today). :raise 400:"""
     try:
         query = RangeQuery().load({k: v for k, v in request.args.items() if k in ("from", "to")})
     except ValidationError as error:
@@ -128,9 +130,12 @@ def _range_from_query(timezone: str):
     return insights_service.resolve_range(timezone, query["first"], query["last"], default_days=page.DEFAULT_DAYS)
 
 
-def _open_link(token: str, what: str):
+def _open_link(token: str, what: str, needs: str | None = None):
+    """The live link share, its owner and the period, with this access counted. :raise 404: :raise 400:"""
     share = service.find_link(token)
-    person = db.session.get(service.User, share.owner_id)
+    if needs is not None and needs not in share.scopes:
+        raise NotFound()
+    person = db.session.get(User, share.owner_id)
     first, last = _range_from_query(person.timezone)
     begin_write()
     service.record_access([share.id], what)
@@ -153,13 +158,8 @@ def shared_page(token):
 @clinician.route("/s/<string:token>/report.pdf", methods=["GET"])
 @token_limit
 def shared_report(token):
-    from ..reports.service import clinician_report
-
     try:
-        share = service.find_link(token)
-        if "summary" not in share.scopes:
-            raise NotFound()
-        share, person, first, last = _open_link(token, "report")
+        share, person, first, last = _open_link(token, "report", needs="summary")  # the report is a summary
     except NotFound:
         return page.gone(), 404
     except ApiError as error:
