@@ -1,7 +1,9 @@
 """Hypothesis strategies for §2 records and the sizes the sync property tests run at.
 
 TWITCHLOG_SYNC_SCALE multiplies the number of examples (for example 10 for a long hunt, 0.3 for
-a quick look); the default keeps tests/sync well under a minute on SQLite on a shared 2-core box.
+a quick look), as do HYPOTHESIS_PROFILE=thorough (x10) and =quick (x0.3); the default (and `ci`)
+keeps tests/sync well under a minute on SQLite on a shared 2-core box. Only these tests scale:
+no global Hypothesis profile is loaded, so other suites keep their own settings.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from hypothesis import strategies as st
 
 from server.sync.schemas import BODY_REGIONS, SIDES
 
-SCALE = float(os.environ.get("TWITCHLOG_SYNC_SCALE", "1"))
+PROFILE_SCALE = {"quick": 0.3, "thorough": 10.0}
+SCALE = float(os.environ.get("TWITCHLOG_SYNC_SCALE") or PROFILE_SCALE.get(os.environ.get("HYPOTHESIS_PROFILE", ""), 1.0))
 # Every instant and clock of the simulated devices lies in the two days before the run, so the
 # server's 5-minute future clamp (tested case by case) never touches them.
 EPOCH = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=2)
