@@ -85,13 +85,13 @@ def bind_sqlite_pragmas(app: Flask) -> None:
 
 
 def begin_write() -> None:
-    """End any read transaction of this request and start the write one.
+    """Make the request's transaction the write one.
 
-    On SQLite the write transaction is BEGIN IMMEDIATE, so it takes the write lock up front and
-    never fails later on a stale snapshot; on PostgreSQL it is an ordinary transaction.
+    On SQLite, end any read of this request and start BEGIN IMMEDIATE, so the write lock is
+    taken up front and a later write never fails on a stale snapshot. On PostgreSQL nothing is
+    needed: READ COMMITTED gives each statement a fresh view, and the first write (the change
+    counter's UPDATE) takes the row lock that serialises a user's pushes.
     """
-    db.session.commit()
     if db.engine.dialect.name == "sqlite":
+        db.session.commit()
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    else:
-        db.session.connection()
