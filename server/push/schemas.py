@@ -17,6 +17,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 def check_endpoint(endpoint: str, allow_local: bool) -> None:
     """Only push services: https with a public host name; local http only when allowed.
     :raise ValidationError:"""
+    if any(not 0x21 <= ord(c) <= 0x7E for c in endpoint):
+        raise ValidationError("A push endpoint is a URL of printable ASCII characters, without spaces.")
     try:
         parts = urlsplit(endpoint)
         host = (parts.hostname or "").lower()
