@@ -24,7 +24,7 @@ def check_endpoint(endpoint: str, allow_local: bool) -> None:
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise ValidationError("Not a valid URL.")
+        raise ValidationError("Not a valid URL.") from None
     if parts.username or parts.password or not host:
         raise ValidationError("Not a push service URL.")
     if parts.scheme == "http" and host in LOCAL_HOSTS:
@@ -55,7 +55,7 @@ class SubscriptionKeysSchema(Schema):
             raw = b64url_decode(value)
             ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
         except (ValueError, TypeError):
-            raise ValidationError("Not a P-256 public key (65-byte uncompressed point, base64url).")
+            raise ValidationError("Not a P-256 public key (65-byte uncompressed point, base64url).") from None
         if len(raw) != 65:
             raise ValidationError("Not a P-256 public key (65-byte uncompressed point, base64url).")
 
