@@ -280,18 +280,16 @@ def pull(user_id: str, client_id: str, cookie: str | None, limit: int) -> dict:
     reset = since is None
     if reset:
         since = 0
-    rows = _changed_rows(user_id, since, upto, limit + 1)
-    if len(rows) <= limit:
-        page, next_version, more = rows, upto, False
-    else:
-        cut = rows[limit][0].version
-        if rows[0][0].version == cut:
-            page = _changed_rows(user_id, cut - 1, cut, None)
-            next_version = cut
-        else:
-            page = [r for r in rows[:limit] if r[0].version < cut]
-            next_version = cut - 1
-        more = True
+    keys = _changed_keys(user_id, since, upto, limit + 1)
+    entities = {k.entity for k in keys}
+    if len(keys) <= limit:
+        first, next_version, more = since, upto, False
+    elif keys[0].version == keys[limit].version:  # one version fills the page: all of it, any size
+        first, next_version, more = since, keys[0].version, True
+        entities = set(ENTITIES)  # the keys read may not reach every table that version touched
+    else:  # every version before the one the limit cut into, all of which the keys hold
+        first, next_version, more = since, keys[limit].version - 1, True
+    page = _rows_between(user_id, entities, first, next_version)
     return {
         "cookie": _cookie(counter.epoch, next_version),
         "last_mutation_id": _last_mutation_id(user_id, client_id) or 0,
@@ -305,20 +303,39 @@ def _counter(user_id: str):
     return _sql(sa.select(COUNTERS.c.version, COUNTERS.c.epoch).where(COUNTERS.c.user_id == user_id)).first()
 
 
-def _changed_rows(user_id: str, since: int, upto: int, limit: int | None) -> list:
-    """(row, entity) pairs in version order; plain rows, as a pull only reads them."""
-    rows = []
+def _changed_keys(user_id: str, since: int, upto: int, limit: int | None) -> list:
+    """(entity, version, record_id) of the records changed in (since, upto], in version order,
+    from one query over every table: a device with nothing new costs one statement."""
+    parts = []
     for entity in ENTITIES.values():
         table = entity.model.__table__
-        query = (
-            sa.select(table)
+        parts.append(
+            sa.select(sa.literal(entity.name).label("entity"), table.c.version, table.c.record_id)
             .where(table.c.user_id == user_id, table.c.version > since, table.c.version <= upto)
-            .order_by(table.c.version, table.c.record_id)
         )
-        if limit is not None:
-            query = query.limit(limit)
-        rows.extend((row, entity) for row in _sql(query))
+    query = sa.union_all(*parts).order_by("version", "entity", "record_id")
+    if limit is not None:
+        query = query.limit(limit)
+    return _sql(query).all()
+
+
+def _rows_between(user_id: str, entities: set[str], since: int, upto: int) -> list:
+    """(row, entity) pairs with a version in (since, upto] from these entities' tables, in version
+    order. A row a later push changed meanwhile is past `upto` now: it comes again with that push."""
+    rows = []
+    for name in entities:
+        table = ENTITIES[name].model.__table__
+        query = sa.select(table).where(table.c.user_id == user_id, table.c.version > since, table.c.version <= upto)
+        rows.extend((row, ENTITIES[name]) for row in _sql(query))
     rows.sort(key=lambda pair: (pair[0].version, pair[1].name, pair[0].record_id))
+    return rows
+
+
+def _changed_rows(user_id: str, since: int, upto: int, limit: int | None) -> list:
+    """(row, entity) pairs changed in (since, upto], in version order, at most `limit` of them."""
+    keys = _changed_keys(user_id, since, upto, limit)
+    last = keys[-1].version if keys else since
+    rows = _rows_between(user_id, {k.entity for k in keys}, since, last)
     return rows if limit is None else rows[:limit]
 
 

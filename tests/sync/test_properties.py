@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import uuid
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, note
@@ -23,7 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from tests.sync.devices import Device, apply_mutation, checkin_id, expected_progress, key_of, quick_person, state_of_change
 from tests.sync.strategies import (
-    DAYS, EPOCH_MS, INVALID_TWITCH_EDITS, checkin_edit, instants, new_twitch, sized, twitch_edit,
+    DAYS, EPOCH, EPOCH_MS, INVALID_TWITCH_EDITS, checkin_edit, new_twitch, sized, twitch_edit,
 )
 
 PAGE_SIZES = st.sampled_from([1, 2, 3, 5, 8, 1000])
@@ -406,29 +407,49 @@ def test_concurrent_offline_edits_merge_per_field_in_any_arrival_order(live_serv
         assert {name: state["fields"][name] for name in winners} == {name: value for name, (_, value) in winners.items()}
 
 
-@sized(20)
+def new_record_of(entity: str, n: int) -> tuple[str, dict]:
+    """A fresh record id and the fields that create it (check-ins take the n-th day back)."""
+    at = "2026-11-25T08:00:00Z"
+    if entity == "checkin":
+        day = f"{EPOCH.date() - timedelta(days=n)}"
+        return checkin_id(day), {"local_date": day}
+    return str(uuid.uuid4()), {
+        "twitch": {"occurred_at": at}, "symptom": {"observed_at": at, "kind": "cramp"},
+        "activity": {"started_at": at, "level": "rest"}, "intake": {"taken_at": at, "kind": "water"},
+    }[entity]
+
+
+EDITS = {"twitch": "note", "checkin": "note", "symptom": "note", "activity": "label", "intake": "label"}
+
+
+@sized(25)
 @given(
-    batches=st.lists(st.tuples(st.integers(1, 6), st.integers(0, 3)), min_size=1, max_size=6),
+    batches=st.lists(st.tuples(st.lists(st.sampled_from(sorted(EDITS)), min_size=1, max_size=8), st.integers(0, 3)),
+                     min_size=1, max_size=6),
     pages=st.lists(st.integers(1, 12), min_size=1, max_size=40),
     pushes_between=st.lists(st.booleans(), min_size=40, max_size=40),
 )
 def test_every_change_arrives_exactly_once_across_pages_of_any_size(live_server, batches, pages, pushes_between):
     """Property 5: a cursor moves past a change only after handing it over, and only once,
-    even while new pushes (some re-touching older records) land between pages."""
+    even while new pushes (of every entity, some re-touching older records) land between pages."""
     with devices_of_one_person(live_server, 2) as (writer, reader):
-        records: list[str] = []
+        records: list[tuple[str, str]] = []
         pending = list(batches)
 
         def push_next():
-            new, touched = pending.pop(0)
+            kinds, touched = pending.pop(0)
             at = EPOCH_MS + 1000 * len(writer.sent)
             for n in range(touched):
                 if records:
-                    writer.write(at, "twitch", records[(n * 7) % len(records)], "set", {"intensity": 1 + n % 5})
-            for _ in range(new):
-                records.append(str(uuid.uuid4()))
-                writer.write(at, "twitch", records[-1], "set", {"occurred_at": "2026-11-25T08:00:00Z"})
-            writer.settle(writer.push(writer.outbox))
+                    entity, record = records[(n * 7) % len(records)]
+                    writer.write(at, entity, record, "set", {EDITS[entity]: f"edit {at} {n}"})
+            for entity in kinds:
+                record, fields = new_record_of(entity, len(records))
+                records.append((entity, record))
+                writer.write(at, entity, record, "set", fields)
+            answer = writer.push(writer.outbox)
+            assert answer["rejected"] == []
+            writer.settle(answer)
 
         push_next()
         received, last_version, page_sizes = [], 0, itertools.chain(pages, itertools.repeat(1000))
