@@ -377,9 +377,12 @@ def describe(row: dict) -> str:
     unit = {"bare": "req", "push": "mutations", "pull": "records", "sync": "req"}[row["kind"]]
     items = row["requests_per_s"] if row["kind"] in {"bare", "sync"} else row["items_per_s"]
     cpu = row["cpu_s"]
+    server_cpu = cpu["gunicorn"] + (cpu["postgres"] if row["backend"] == "postgres" else 0.0)
+    per_cpu = items * row["seconds"] / server_cpu if server_cpu > 0 else float("nan")
     return (f"{row['backend']:<9} {name:<27} {row['devices']:>4} {row['requests_per_s']:>8,.0f} {items:>10,.0f} {unit:<9} "
             f"{row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['errors']:>6}   "
-            f"{cpu['gunicorn'] / row['seconds']:.2f}/{cpu['postgres'] / row['seconds']:.2f}/{cpu['client'] / row['seconds']:.2f}")
+            f"{cpu['gunicorn'] / row['seconds']:.2f}/{cpu['postgres'] / row['seconds']:.2f}/{cpu['client'] / row['seconds']:.2f}"
+            f"   {per_cpu:>8,.0f}")
 
 
 def main() -> None:
@@ -400,7 +403,7 @@ def main() -> None:
         rows.extend(bench_backend(backend, args))
 
     print(f"\n{'backend':<9} {'phase':<27} {'dev':>4} {'req/s':>8} {'items/s':>10} {'':<9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   "
-          "CPU cores used: gunicorn/postgres/client")
+          "cores: gunicorn/postgres/client   items per server CPU-second")
     for row in rows:
         print(describe(row))
     bare = rows[0]["requests_per_s"]
@@ -417,6 +420,8 @@ def main() -> None:
               f"endpoint's {bare:,.0f} req/s (goal {GOALS['single_push_ratio']:.0%}: {verdict(ratio >= GOALS['single_push_ratio'])}); "
               f"p99 with 50 devices syncing every {args.interval:g} s {p99:.1f} ms (goal < {GOALS['p99_50_devices_ms']} ms: "
               f"{verdict(p99 < GOALS['p99_50_devices_ms'])}; flat out: {flat_p99:.1f} ms)")
+    print("\nitems per server CPU-second (gunicorn + PostgreSQL) does not depend on what else runs on the machine;\n"
+          "throughput here does: other processes took what the load average says.")
     print(f"\nfinished in {time.monotonic() - began:.0f} s")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
