@@ -1,4 +1,4 @@
-"""The sender's HTTP/1.1 exchange against a raw server scripted byte by byte: the answers real
+"""The sender's HTTP/1.1 exchange (http.client) against a raw server scripted byte by byte: the answers real
 push services and proxies give, and the ones they should not."""
 from __future__ import annotations
 
@@ -89,7 +89,9 @@ def test_one_connection_carries_many_pushes_and_the_request_is_well_formed(raw):
     assert server.connections == 1
     request = server.requests[0]
     assert request.startswith(b"POST /push/a HTTP/1.1\r\nHost: 127.0.0.1:")
-    assert b"\r\nContent-Length: 10\r\n\r\nxxxxxxxxxx" in request and b"\r\nTTL: 60\r\n" in request
+    head, _, body = request.partition(b"\r\n\r\n")
+    assert body == b"x" * 10
+    assert b"\r\nContent-Length: 10" in head and b"\r\nTTL: 60" in head and b"\r\nUrgency: normal" in head
     wires.close()
 
 

@@ -378,6 +378,9 @@ def _handler(service: PushService):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if len(body) < length:  # the sender went away mid-request (killed): nothing was delivered
+                self.close_connection = True
+                return
             path = urlsplit(self.path).path
             if not path.startswith("/push/"):
                 self._send(404)
