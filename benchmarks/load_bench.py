@@ -132,8 +132,24 @@ class Device:
         raise ValueError(kind)
 
 
+def warm_up(devices: list, threads: int) -> None:
+    """Each device opens its TLS connection first (a phone keeps one): steady state is measured."""
+    chunks = [devices[i::threads] for i in range(threads)]
+
+    def connect(chunk):
+        for device in chunk:
+            device.http.get(f"{device.url}/api/v1/me", timeout=30)
+
+    pool = [threading.Thread(target=connect, args=(chunk,)) for chunk in chunks]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+
+
 def run_mix(stack: Stack, people: list[dict], seconds: float, rate: float, threads: int) -> dict:
     devices = [Device(p, stack) for p in people]
+    warm_up(devices, threads)
     kinds, weights = zip(*MIX)
     start = time.monotonic() + 0.5
     per_device = rate / len(devices)

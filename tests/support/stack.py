@@ -6,7 +6,6 @@ machine's shared PostgreSQL) and by benchmarks/load_bench.py.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import shutil
@@ -18,6 +17,8 @@ import time
 from pathlib import Path
 
 import requests
+
+from tests.support.push_service import self_signed_certificate
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -97,29 +98,11 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop", check=False)
 
 
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=7))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    os.chmod(key_path, 0o644)  # nginx's workers read it after dropping root (a test key only)
-    return cert_path, key_path
+def nginx_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that nginx's workers can read after dropping root (a test key only)."""
+    cert, key = self_signed_certificate(directory)
+    os.chmod(key, 0o644)
+    return Path(cert), Path(key)
 
 
 class Stack:
@@ -205,7 +188,7 @@ class Stack:
         return pids
 
     def render_nginx(self) -> Path:
-        cert, key = self_signed_certificate(self.root)
+        cert, key = nginx_certificate(self.root)
         self.ca_file = str(cert)
         snippets = REPO / "deploy/nginx"
         site = (snippets / "twitchlog.conf").read_text()
