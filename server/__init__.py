@@ -39,25 +39,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .accounts.views import blp as accounts
     from .export.views import blp as export
-    from .sync.views import blp as sync
-
-    for blueprint in (accounts, sync, export):
-        api.register_blueprint(blueprint)
-    from .insights.views import blp as insights; api.register_blueprint(insights)  # noqa: E702
-    from .sharing.views import blp as sharing; api.register_blueprint(sharing)  # noqa: E702
-    from .reports.views import blp as reports; api.register_blueprint(reports)  # noqa: E702
-    from .push.views import blp as push; api.register_blueprint(push)  # noqa: E702
-
     from .health.views import blp as health
+    from .insights.views import blp as insights
+    from .push.views import blp as push
+    from .reports.views import blp as reports
+    from .sharing.views import blp as sharing
+    from .sharing.views import clinician
+    from .sync.views import blp as sync
     from .web.views import blp as web
 
-    app.register_blueprint(health)
-    from .sharing.views import clinician; app.register_blueprint(clinician)  # noqa: E702
-    app.register_blueprint(web)
+    for blueprint in (accounts, sync, export, insights, sharing, reports, push):
+        api.register_blueprint(blueprint)
+    # outside the API document: health checks, the clinician page, and last the PWA's catch-all
+    for blueprint in (health, clinician, web):
+        app.register_blueprint(blueprint)
 
     errors.register_error_handlers(app)
     security.init_app(app)
-    from . import cli
-
-    cli.init_app(app)
     return app

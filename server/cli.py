@@ -127,7 +127,3 @@ def vapid_key() -> None:
     public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     click.echo(pem.decode(), nl=False)
     click.echo(f"# public key (applicationServerKey): {b64url(public)}", err=True)
-
-
-def init_app(app: Flask) -> None:
-    """Hook for `flask --app server ...` commands of our own."""
