@@ -32,29 +32,12 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.databases import scratch_database  # noqa: E402
+
 TIMEZONE = "Europe/Berlin"
 PASSWORD = "benchmark password"
 REGIONS = ["calf", "calf", "calf", "thigh", "eyelid", "foot", "hand", "upper_arm", None]
 SIDES = ["left", "right", "both", None]
-
-
-def make_database() -> tuple[str, callable]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"insights_bench_{secrets.token_hex(3)}"
-    admin = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-    return sa.make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def build_app(database_url: str):
@@ -170,7 +153,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
 
-    database_url, drop = make_database()
+    database_url, drop = scratch_database("insights_bench")
     try:
         app = build_app(database_url)
         started = time.perf_counter()

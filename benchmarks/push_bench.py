@@ -29,30 +29,14 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.databases import scratch_database  # noqa: E402
+
 
 def settings_for(instance: Path, database_url: str, vapid_key: str):
     from server.config import Settings
 
     return Settings(env="testing", instance_path=instance, database_url=database_url, secret_key="bench",
                     allow_local_push=True, vapid_private_key=vapid_key, vapid_subject="mailto:bench@twitchlog.invalid")
-
-
-def make_database() -> tuple[str, callable]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"push_bench_{secrets.token_hex(3)}"
-    admin = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return sa.make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def queue(app, subscriptions: list[dict], deliveries: int) -> None:
@@ -157,7 +141,7 @@ def main() -> None:
     vapid_key = b64url(ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big"))
     stand_in = subprocess.Popen([sys.executable, "-m", "tests.support.push_service", "--subscriptions", str(args.subscriptions)],
                                 cwd=REPO, stdout=subprocess.PIPE, text=True)
-    database_url, drop_database = make_database()
+    database_url, drop_database = scratch_database("push_bench")
     rounds, valid = [], True
     try:
         hello = json.loads(stand_in.stdout.readline())
