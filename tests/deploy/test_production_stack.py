@@ -142,6 +142,30 @@ def test_a_foreign_origin_is_refused_through_the_proxy(stack):
     assert response.status_code == 403
 
 
+def failed_logins(stack, email: str, count: int, parallel: int = 1) -> list[int]:
+    """`count` wrong-password logins straight to gunicorn, each on a connection of its own, so
+    they spread over the workers (nginx would reuse one kept-alive upstream connection)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_):
+        with requests.Session() as fresh:
+            fresh.trust_env = False
+            return fresh.post(f"http://127.0.0.1:{stack.app_port}/api/v1/auth/login", timeout=30,
+                              json={"email": email, "password": "wrong password!"}, headers={"Origin": stack.url}).status_code
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
+def test_failed_logins_are_counted_across_every_worker_through_redis(stack):
+    """Three gunicorn workers, one budget: with counters per process up to five failures per
+    worker get through (seen: 12-15 of 18 without REDIS_URL); through Redis exactly five. (Sent
+    one after another: the limiter checks before and counts after a request, so failures racing
+    in parallel can each pass the check.)"""
+    codes = failed_logins(stack, f"limit-{uuid.uuid4().hex[:10]}@example.org", 18)
+    assert codes == [401] * 5 + [429] * 13
+
+
 def test_a_worker_killed_during_push_batches_loses_and_duplicates_nothing(stack):
     """SIGKILL every gunicorn worker while devices push; the devices retry; exactly N records."""
     devices = []

@@ -54,8 +54,17 @@ def open_directory(prefix: str) -> Path:
     return path
 
 
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
 def stack_available() -> str | None:
     """Why the stack cannot run here, or None when it can."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()  # limits from an earlier run
+    except Exception as error:  # no Redis server here
+        return f"Redis is not reachable at {REDIS_URL}: {error}"
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         return "nginx is not installed (apt-get install nginx)"
     if PG_BIN is None:
@@ -136,7 +145,8 @@ class Stack:
             "TWITCHLOG_VAPID_SUBJECT": "mailto:ops@twitchlog.invalid",
             "TWITCHLOG_ALLOW_LOCAL_PUSH": "1",
             "TWITCHLOG_REGISTER_LIMIT": "100000/hour",
-            "TWITCHLOG_LOGIN_LIMIT": "100000/minute",
+            "TWITCHLOG_LOGIN_LIMIT": "5/minute",  # failed logins only; shared by every worker through Redis
+            "REDIS_URL": REDIS_URL,
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }
