@@ -49,13 +49,8 @@ def test_fifty_taps_offline_become_exactly_fifty_records(make_device, email, ser
             "the retry resent the same mutation ids, so the server could dedupe them"
 
 
-def edit_first_entry(device: Device):
-    device.screen("")
-    device.page.locator(".entry").first.get_by_role("button", name="Edit").click()
-    device.page.locator("#details-sheet").wait_for()
-
-
-def test_two_devices_edit_different_fields_offline_and_both_survive(make_device, email, server_view):
+def two_devices_with_one_twitch(make_device, email: str) -> tuple[Device, Device]:
+    """A phone that signed up and logged one twitch, and a tablet signed in that has pulled it."""
     phone = make_device().open().wait_controlled()
     phone.sign_up(email)
     phone.screen("")
@@ -64,6 +59,17 @@ def test_two_devices_edit_different_fields_offline_and_both_survive(make_device,
     tablet = make_device().open().wait_controlled()
     tablet.sign_in(email)
     tablet.wait_local("s.records.length === 1")
+    return phone, tablet
+
+
+def edit_first_entry(device: Device):
+    device.screen("")
+    device.page.locator(".entry").first.get_by_role("button", name="Edit").click()
+    device.page.locator("#details-sheet").wait_for()
+
+
+def test_two_devices_edit_different_fields_offline_and_both_survive(make_device, email, server_view):
+    phone, tablet = two_devices_with_one_twitch(make_device, email)
 
     phone.offline()
     tablet.offline()
@@ -119,14 +125,7 @@ def test_both_devices_create_the_same_days_checkin_and_end_with_one_record(make_
 
 
 def test_a_deleted_entry_stays_deleted_on_both_devices(make_device, email, server_view):
-    phone = make_device().open().wait_controlled()
-    phone.sign_up(email)
-    phone.screen("")
-    phone.log_twitch()
-    phone.wait_synced()
-    tablet = make_device().open().wait_controlled()
-    tablet.sign_in(email)
-    tablet.wait_local("s.records.length === 1")
+    phone, tablet = two_devices_with_one_twitch(make_device, email)
 
     # The tablet edits the entry offline while the phone deletes it: the edit must not revive it.
     tablet.offline()
