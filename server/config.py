@@ -99,7 +99,10 @@ class Settings:
 
     def flask_config(self) -> dict:
         """The Flask and extension settings derived from these."""
-        engine_options: dict = {"pool_pre_ping": True}
+        # No pool_pre_ping: it cost three round trips on every request. After a database restart
+        # a stale pooled connection fails one request with a 503 and Retry-After (errors.py), and
+        # SQLAlchemy then drops every connection of the pool made before the failure.
+        engine_options: dict = {}
         if self.database_url.startswith("sqlite"):
             engine_options = {"connect_args": {"timeout": self.sqlite_busy_ms / 1000, "check_same_thread": False}}
         return {

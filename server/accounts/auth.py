@@ -34,41 +34,45 @@ def bearer_token() -> str | None:
     return None
 
 
+SESSIONS, TOKENS = LoginSession.__table__, ApiToken.__table__
+# Built once: the lookup runs on every authenticated request, and building the expression each
+# time cost more than running it. Only the columns the check needs; the user row loads on demand.
+SESSION_BY_HASH = sa.select(SESSIONS.c.id, SESSIONS.c.user_id, SESSIONS.c.expires_at, SESSIONS.c.last_seen_at).where(
+    SESSIONS.c.token_hash == sa.bindparam("token_hash"))
+TOKEN_BY_HASH = sa.select(TOKENS.c.id, TOKENS.c.user_id, TOKENS.c.last_used_at).where(TOKENS.c.token_hash == sa.bindparam("token_hash"))
+TOUCH_SESSION = sa.update(SESSIONS).where(SESSIONS.c.id == sa.bindparam("session_id")).values(
+    last_seen_at=sa.bindparam("now"), expires_at=sa.bindparam("new_expires_at"))
+TOUCH_TOKEN = sa.update(TOKENS).where(TOKENS.c.id == sa.bindparam("token_id")).values(last_used_at=sa.bindparam("now"))
+
+
 def _load_caller() -> None:
-    g.user, g.auth, g.session_id, g.token_id = None, None, None, None
+    g.user_id, g.auth, g.session_id, g.token_id = None, None, None, None
     now = utcnow()
+    connection = db.session.connection()
     if "Authorization" in request.headers:
         token = bearer_token()
         if not token or len(token) > 200:
             return
-        row = db.session.execute(
-            sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == hash_secret(token))
-        ).first()
+        row = connection.execute(TOKEN_BY_HASH, {"token_hash": hash_secret(token)}).first()
         if row is None:
             return
-        api_token, user = row
-        if api_token.last_used_at is None or now - api_token.last_used_at > TOUCH_EVERY:
-            api_token.last_used_at = now
+        if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+            connection.execute(TOUCH_TOKEN, {"token_id": row.id, "now": now})
             db.session.commit()
-        g.user, g.auth, g.token_id = user, "token", api_token.id
+        g.user_id, g.auth, g.token_id = row.user_id, "token", row.id
         return
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret or len(secret) > 200:
         return
-    row = db.session.execute(
-        sa.select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(LoginSession.token_hash == hash_secret(secret))
-    ).first()
-    if row is None:
+    row = connection.execute(SESSION_BY_HASH, {"token_hash": hash_secret(secret)}).first()
+    if row is None or row.expires_at <= now:
         return
-    login, user = row
-    if login.expires_at <= now:
-        return
-    if now - login.last_seen_at > TOUCH_EVERY:
-        login.last_seen_at = now
-        login.expires_at = now + timedelta(days=current_app.config["TWITCHLOG"].session_days)
+    if now - row.last_seen_at > TOUCH_EVERY:
+        expires_at = now + timedelta(days=current_app.config["TWITCHLOG"].session_days)
+        connection.execute(TOUCH_SESSION, {"session_id": row.id, "now": now, "new_expires_at": expires_at})
         db.session.commit()
         set_session_cookie(secret)  # the browser's copy lives as long as the server's row
-    g.user, g.auth, g.session_id = user, "session", login.id
+    g.user_id, g.auth, g.session_id = row.user_id, "session", row.id
 
 
 def set_session_cookie(secret: str | None) -> None:
@@ -86,10 +90,21 @@ def set_session_cookie(secret: str | None) -> None:
         return response
 
 
-def current_user() -> User | None:
+def current_user_id() -> str | None:
+    """The caller's user id, or None when nobody is signed in (one indexed lookup per request)."""
     if "auth_loaded" not in g:
         _load_caller()
         g.auth_loaded = True
+    return g.user_id
+
+
+def current_user() -> User | None:
+    """The caller's account row, loaded on first use (most requests need only the id)."""
+    user_id = current_user_id()
+    if user_id is None:
+        return None
+    if "user" not in g:
+        g.user = db.session.get(User, user_id)
     return g.user
 
 
@@ -98,7 +113,7 @@ def login_required(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if current_user() is None:
+        if current_user_id() is None:
             raise Unauthorized()
         return view(*args, **kwargs)
 

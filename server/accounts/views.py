@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from ..extensions import db, limiter
 from . import service
-from .auth import current_user, login_required, set_session_cookie
+from .auth import current_user, current_user_id, login_required, set_session_cookie
 from .schemas import (
     LoginSchema,
     MePatchSchema,
@@ -52,7 +52,7 @@ def _sign_in(user) -> None:
 
 @blp.route("/auth/register", methods=["POST"])
 @limiter.limit(lambda: _settings().register_limit)
-@blp.arguments(RegisterSchema)
+@blp.arguments(RegisterSchema())
 @blp.response(201, UserSchema)
 def register(body):
     """Create an account and sign in."""
@@ -66,7 +66,7 @@ def register(body):
 
 @blp.route("/auth/login", methods=["POST"])
 @_failed_logins
-@blp.arguments(LoginSchema)
+@blp.arguments(LoginSchema())
 @blp.response(200, UserSchema)
 def login(body):
     """Sign in with email and password; sets the session cookie."""
@@ -91,7 +91,7 @@ def logout():
 @blp.response(204)
 def logout_all():
     """End every session of this account."""
-    service.end_all_sessions(current_user().id)
+    service.end_all_sessions(current_user_id())
     db.session.commit()
     set_session_cookie(None)
 
@@ -101,7 +101,7 @@ def logout_all():
 @blp.response(200, SessionSchema(many=True))
 def sessions():
     """The signed-in browsers of this account."""
-    rows = service.list_sessions(current_user().id)
+    rows = service.list_sessions(current_user_id())
     return [
         {**{c: getattr(s, c) for c in ("id", "created_at", "last_seen_at", "expires_at", "user_agent")}, "current": s.id == g.session_id}
         for s in rows
@@ -113,14 +113,14 @@ def sessions():
 @blp.response(204)
 def revoke_session(session_id):
     """End one session of this account."""
-    service.revoke_session(current_user().id, session_id)
+    service.revoke_session(current_user_id(), session_id)
     db.session.commit()
 
 
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
     @_failed_logins
-    @blp.arguments(TokenCreateSchema)
+    @blp.arguments(TokenCreateSchema())
     @blp.response(201, NewTokenSchema)
     def post(self, body):
         """Make a bearer token for a script; the secret is shown only now."""
@@ -133,7 +133,7 @@ class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
     def get(self):
         """The bearer tokens of this account, without their secrets."""
-        return service.list_tokens(current_user().id)
+        return service.list_tokens(current_user_id())
 
 
 @blp.route("/auth/tokens/<string:token_id>", methods=["DELETE"])
@@ -141,7 +141,7 @@ class Tokens(MethodView):
 @blp.response(204)
 def revoke_token(token_id):
     """Revoke a bearer token; it stops working at once."""
-    service.revoke_token(current_user().id, token_id)
+    service.revoke_token(current_user_id(), token_id)
     db.session.commit()
 
 
@@ -154,7 +154,7 @@ class Me(MethodView):
         return current_user()
 
     @login_required
-    @blp.arguments(MePatchSchema)
+    @blp.arguments(MePatchSchema())
     @blp.response(200, UserSchema)
     def patch(self, body):
         """Change the account's time zone."""
@@ -165,7 +165,7 @@ class Me(MethodView):
         return user
 
     @login_required
-    @blp.arguments(PasswordSchema)
+    @blp.arguments(PasswordSchema())
     @blp.response(204)
     def delete(self, body):
         """Delete the account and every row it owns."""

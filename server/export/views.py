@@ -20,7 +20,7 @@ class ExportQuery(Schema):
 
 @blp.route("/export", methods=["GET"])
 @login_required
-@blp.arguments(ExportQuery, location="query")
+@blp.arguments(ExportQuery(), location="query")
 @blp.response(200, description="JSON of everything the user owns, or CSV of one entity")
 @blp.doc(responses={"200": {"description": "JSON of everything the user owns, or CSV of one entity",
                              "content": {"application/json": {"schema": {"type": "object"}},

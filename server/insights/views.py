@@ -12,7 +12,7 @@ blp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Insight
 
 @blp.route("/insights", methods=["GET"])
 @login_required
-@blp.arguments(RangeQuery, location="query")
+@blp.arguments(RangeQuery(), location="query")
 @blp.response(200, InsightsSchema)
 def insights(query):
     """Daily and hourly counts, body regions, check-in factors and red flags for a local-date range."""

@@ -5,7 +5,7 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..accounts.auth import current_user, login_required
+from ..accounts.auth import current_user_id, login_required
 from ..extensions import begin_write, db
 from . import service
 from .schemas import (
@@ -43,12 +43,12 @@ def public_key():
 @blp.route("/push/subscriptions")
 class Subscriptions(MethodView):
     @login_required
-    @blp.arguments(SubscriptionSchema)
+    @blp.arguments(SubscriptionSchema())
     @blp.response(201, SubscriptionOutSchema)
     @blp.alt_response(200, schema=SubscriptionOutSchema, description="The endpoint was already this user's: updated")
     def put(self, body):
         """Save this browser's push subscription (upsert by endpoint): 201 new, 200 known."""
-        user_id = current_user().id
+        user_id = current_user_id()
         begin_write()
         row, created = service.save_subscription(
             user_id, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"], body["expirationTime"],
@@ -58,11 +58,11 @@ class Subscriptions(MethodView):
         return row, 201 if created else 200
 
     @login_required
-    @blp.arguments(EndpointSchema)
+    @blp.arguments(EndpointSchema())
     @blp.response(204)
     def delete(self, body):
         """Stop pushes to this browser (no error when it is not subscribed)."""
-        user_id = current_user().id
+        user_id = current_user_id()
         begin_write()
         service.remove_subscription(user_id, body["endpoint"])
         db.session.commit()
@@ -73,7 +73,7 @@ class Subscriptions(MethodView):
 @blp.response(202, QueuedSchema)
 def send_test():
     """Queue a test notification to each of the caller's devices."""
-    user_id = current_user().id
+    user_id = current_user_id()
     begin_write()
     queued = service.send_test(user_id)
     db.session.commit()
@@ -86,14 +86,14 @@ class Reminders(MethodView):
     @blp.response(200, ReminderSettingsSchema)
     def get(self):
         """The reminder settings (defaults until first saved)."""
-        return service.get_settings(current_user().id)
+        return service.get_settings(current_user_id())
 
     @login_required
-    @blp.arguments(ReminderSettingsSchema)
+    @blp.arguments(ReminderSettingsSchema())
     @blp.response(200, ReminderSettingsSchema)
     def put(self, body):
         """Replace the whole reminder settings."""
-        user_id = current_user().id
+        user_id = current_user_id()
         begin_write()
         result = service.replace_settings(user_id, body)
         db.session.commit()
@@ -102,11 +102,11 @@ class Reminders(MethodView):
 
 @blp.route("/reminders/<string:occurrence_id>/snooze", methods=["POST"])
 @login_required
-@blp.arguments(SnoozeSchema)
+@blp.arguments(SnoozeSchema())
 @blp.response(200, OccurrenceSchema)
 def snooze(body, occurrence_id):
     """Hold a prompt back on every device for `minutes`, then send it again."""
-    user_id = current_user().id
+    user_id = current_user_id()
     begin_write()
     row = service.snooze(user_id, occurrence_id, body["minutes"])
     db.session.commit()
@@ -118,7 +118,7 @@ def snooze(body, occurrence_id):
 @blp.response(200, OccurrenceSchema)
 def done(occurrence_id):
     """Stop a prompt on every device ("Done", or "I rested" for a pacing prompt)."""
-    user_id = current_user().id
+    user_id = current_user_id()
     begin_write()
     row = service.mark_done(user_id, occurrence_id)
     db.session.commit()

@@ -14,7 +14,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 
 @blp.route("/clinician.pdf", methods=["GET"])
 @login_required
-@blp.arguments(RangeQuery, location="query")
+@blp.arguments(RangeQuery(), location="query")
 @blp.response(200, description="A PDF of at most two pages", content_type="application/pdf")
 def clinician_pdf(query):
     """A PDF for a neurology or EMG visit; its numbers are the insights of the same period."""

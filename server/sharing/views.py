@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from ..accounts.auth import current_user, login_required
+from ..accounts.auth import current_user, current_user_id, login_required
 from ..accounts.models import User
 from ..errors import ApiError, NotFound
 from ..extensions import begin_write, db, limiter
@@ -34,11 +34,11 @@ token_limit = limiter.shared_limit(lambda: current_app.config["TWITCHLOG"].share
 @blp.route("/shares")
 class Shares(MethodView):
     @login_required
-    @blp.arguments(ShareCreateSchema)
+    @blp.arguments(ShareCreateSchema())
     @blp.response(201, NewShareSchema)
     def post(self, body):
         """Share with a caregiver or by link; the token is shown only in this answer."""
-        share, token = service.create_share(current_user().id, body["kind"], body["scopes"], body["expires_in_days"], body["label"])
+        share, token = service.create_share(current_user_id(), body["kind"], body["scopes"], body["expires_in_days"], body["label"])
         db.session.commit()
         return {"id": share.id, "kind": share.kind, "scopes": share.scopes, "label": share.label,
                 "expires_at": share.expires_at, "token": token, "url": f"/s/{token}" if share.kind == "link" else None}
@@ -47,7 +47,7 @@ class Shares(MethodView):
     @blp.response(200, ShareSchema(many=True))
     def get(self):
         """Every share this account made, newest first, without tokens."""
-        return service.list_shares(current_user().id)
+        return service.list_shares(current_user_id())
 
 
 @blp.route("/shares/<string:share_id>", methods=["DELETE"])
@@ -55,7 +55,7 @@ class Shares(MethodView):
 @blp.response(204)
 def revoke(share_id):
     """Withdraw a share; every access through it ends at once."""
-    service.revoke_share(current_user().id, share_id)
+    service.revoke_share(current_user_id(), share_id)
     db.session.commit()
 
 
@@ -64,13 +64,13 @@ def revoke(share_id):
 @blp.response(200, AccessSchema(many=True))
 def accesses(share_id):
     """When and how a share was used, newest first (the latest 500)."""
-    return service.share_accesses(current_user().id, share_id)
+    return service.share_accesses(current_user_id(), share_id)
 
 
 @blp.route("/shares/accept", methods=["POST"])
 @token_limit
 @login_required
-@blp.arguments(AcceptSchema)
+@blp.arguments(AcceptSchema())
 @blp.response(200, PersonSchema)
 def accept(body):
     """A caregiver accepts a share while signed in; the token is then bound to this account."""
@@ -86,12 +86,12 @@ def accept(body):
 @blp.response(200, PersonSchema(many=True))
 def people():
     """The people who share with this account, and what they share."""
-    return service.people(current_user().id)
+    return service.people(current_user_id())
 
 
 def _open_person(person_id: str, query: dict, what: str):
     """The person, the scopes and the range of a caregiver read, logged for the person."""
-    person, scopes, share_ids = service.find_person(current_user().id, person_id)
+    person, scopes, share_ids = service.find_person(current_user_id(), person_id)
     first, last = insights_service.resolve_range(person.timezone, query["first"], query["last"])
     begin_write()
     service.record_access(share_ids, what)
@@ -101,7 +101,7 @@ def _open_person(person_id: str, query: dict, what: str):
 
 @blp.route("/people/<string:person_id>/insights", methods=["GET"])
 @login_required
-@blp.arguments(RangeQuery, location="query")
+@blp.arguments(RangeQuery(), location="query")
 @blp.response(200, InsightsSchema)
 def person_insights(query, person_id):
     """The person's insights (§7 shape), with what the shares do not open set to null."""
@@ -111,7 +111,7 @@ def person_insights(query, person_id):
 
 @blp.route("/people/<string:person_id>/events", methods=["GET"])
 @login_required
-@blp.arguments(RangeQuery, location="query")
+@blp.arguments(RangeQuery(), location="query")
 @blp.response(200, EventsSchema)
 def person_events(query, person_id):
     """The person's records in a local-date range that the shares open; notes only with `notes`."""

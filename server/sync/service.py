@@ -35,8 +35,8 @@ class RecordState:
         self.new = new
         self.__dict__.update(values)
 
-    def values(self, table: sa.Table) -> dict:
-        return {column: getattr(self, column) for column in table.c.keys()}
+    def values(self, columns: list[str]) -> dict:
+        return {column: getattr(self, column) for column in columns}
 
 
 class Rejected(Exception):
@@ -53,6 +53,34 @@ def create_counter(user_id: str) -> None:
 
 COUNTERS, CLIENTS = ChangeCounter.__table__, SyncClient.__table__
 
+# The push path's statements, built once with bind parameters: building a Core expression on
+# every request cost more than the database took to run it (SQLAlchemy caches the compiled SQL).
+CLAIM_VERSION = (sa.update(COUNTERS).where(COUNTERS.c.user_id == sa.bindparam("key_user_id"))
+                 .values(version=COUNTERS.c.version + 1).returning(COUNTERS.c.version))
+LAST_MUTATION_ID = sa.select(CLIENTS.c.last_mutation_id).where(
+    CLIENTS.c.user_id == sa.bindparam("user_id"), CLIENTS.c.client_id == sa.bindparam("client_id"))
+INSERT_CLIENT = sa.insert(CLIENTS)
+ADVANCE_CLIENT = (sa.update(CLIENTS)
+                  .where(CLIENTS.c.user_id == sa.bindparam("key_user_id"), CLIENTS.c.client_id == sa.bindparam("key_client_id"))
+                  .values(last_mutation_id=sa.bindparam("last_mutation_id"), updated_at=sa.bindparam("updated_at")))
+
+
+class EntityStatements:
+    """One entity's load, insert and update, built once."""
+
+    def __init__(self, table: sa.Table):
+        self.columns = table.c.keys()
+        self.load = sa.select(table).where(table.c.user_id == sa.bindparam("user_id"),
+                                           table.c.record_id.in_(sa.bindparam("record_ids", expanding=True)))
+        self.insert = sa.insert(table)
+        self.changeable = [c for c in self.columns if c not in ("user_id", "record_id", "created_at")]
+        self.update = (sa.update(table)
+                       .where(table.c.user_id == sa.bindparam("key_user_id"), table.c.record_id == sa.bindparam("key_record_id"))
+                       .values({c: sa.bindparam(c) for c in self.changeable}))
+
+
+STATEMENTS = {name: EntityStatements(entity.model.__table__) for name, entity in ENTITIES.items()}
+
 
 def _sql(statement, parameters=None):
     """Run a Core statement on the request's connection (the Session's ORM layer adds nothing here)."""
@@ -61,9 +89,7 @@ def _sql(statement, parameters=None):
 
 def claim_version(user_id: str) -> int:
     """Increment the user's change counter and hold its row until commit; the new version."""
-    version = _sql(
-        sa.update(COUNTERS).where(COUNTERS.c.user_id == user_id).values(version=COUNTERS.c.version + 1).returning(COUNTERS.c.version)
-    ).scalar()
+    version = _sql(CLAIM_VERSION, {"key_user_id": user_id}).scalar()
     if version is None:
         create_counter(user_id)
         return claim_version(user_id)
@@ -74,7 +100,8 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
     """Apply a client's mutations in id order; replays are skipped, a gap stops the batch."""
     now = now or utcnow()
     version = claim_version(user_id)
-    stored = _last_mutation_id(user_id, client_id)
+    connection = db.session.connection()  # the same one all through: fetching it again costs each time
+    stored = _last_mutation_id(connection, user_id, client_id)
     last = stored or 0
     in_sequence = []
     for mutation in sorted(mutations, key=lambda m: m["id"]):
@@ -85,7 +112,7 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
             break
         in_sequence.append(mutation)
 
-    existing = _load_records(user_id, in_sequence)
+    existing = _load_records(connection, user_id, in_sequence)
     rejected, changed = [], {}
     for mutation in in_sequence:
         try:
@@ -100,46 +127,38 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
                 changed[row_key] = row
         last = mutation["id"]
     if stored is None:
-        _sql(sa.insert(CLIENTS).values(user_id=user_id, client_id=client_id, last_mutation_id=last, created_at=now, updated_at=now))
+        connection.execute(INSERT_CLIENT, {"user_id": user_id, "client_id": client_id, "last_mutation_id": last, "created_at": now, "updated_at": now})
     elif last != stored:
-        _sql(sa.update(CLIENTS).where(CLIENTS.c.user_id == user_id, CLIENTS.c.client_id == client_id)
-                           .values(last_mutation_id=last, updated_at=now))
-    _write(user_id, changed)
+        connection.execute(ADVANCE_CLIENT, {"key_user_id": user_id, "key_client_id": client_id, "last_mutation_id": last, "updated_at": now})
+    _write(connection, user_id, changed)
     if changed:
         for hook in after_push_hooks:
             hook(user_id, [(key[0], row) for key, row in changed.items()])
     return {"last_mutation_id": last, "rejected": rejected, "server_time": format_instant(now)}
 
 
-def _last_mutation_id(user_id: str, client_id: str) -> int | None:
+def _last_mutation_id(connection: sa.Connection, user_id: str, client_id: str) -> int | None:
     """How far the client's queue has been applied; None for a client never seen."""
-    return _sql(
-        sa.select(CLIENTS.c.last_mutation_id).where(CLIENTS.c.user_id == user_id, CLIENTS.c.client_id == client_id)
-    ).scalar()
+    return connection.execute(LAST_MUTATION_ID, {"user_id": user_id, "client_id": client_id}).scalar()
 
 
-def _write(user_id: str, changed: dict) -> None:
+def _write(connection: sa.Connection, user_id: str, changed: dict) -> None:
     """One INSERT for each entity's new records and one UPDATE (executemany) for its changed ones."""
-    for name, entity in ENTITIES.items():
+    for name in ENTITIES:
         rows = [row for (kind, _), row in changed.items() if kind == name]
         if not rows:
             continue
-        table = entity.model.__table__
-        new = [row.values(table) for row in rows if row.new]
+        statements = STATEMENTS[name]
+        new = [row.values(statements.columns) for row in rows if row.new]
         if new:
-            _sql(sa.insert(table), new)
-        old = [row.values(table) for row in rows if not row.new]
+            connection.execute(statements.insert, new)
+        old = [row for row in rows if not row.new]
         if old:
-            columns = [c for c in table.c.keys() if c not in ("user_id", "record_id", "created_at")]
-            _sql(
-                sa.update(table)
-                .where(table.c.user_id == sa.bindparam("key_user_id"), table.c.record_id == sa.bindparam("key_record_id"))
-                .values({c: sa.bindparam(c) for c in columns}),
-                [{"key_user_id": user_id, "key_record_id": row["record_id"], **{c: row[c] for c in columns}} for row in old],
-            )
+            connection.execute(statements.update, [{"key_user_id": user_id, "key_record_id": row.record_id,
+                                      **{c: getattr(row, c) for c in statements.changeable}} for row in old])
 
 
-def _load_records(user_id: str, mutations: list[dict]) -> dict:
+def _load_records(connection: sa.Connection, user_id: str, mutations: list[dict]) -> dict:
     """Every row the batch touches, in one query per entity."""
     wanted = defaultdict(set)
     for mutation in mutations:
@@ -148,11 +167,9 @@ def _load_records(user_id: str, mutations: list[dict]) -> dict:
             wanted[mutation["entity"]].add(record_id)
     found = {}
     for name, ids in wanted.items():
-        table = ENTITIES[name].model.__table__
         ids = sorted(ids)
         for start in range(0, len(ids), 500):
-            query = sa.select(table).where(table.c.user_id == user_id, table.c.record_id.in_(ids[start:start + 500]))
-            for row in _sql(query):
+            for row in connection.execute(STATEMENTS[name].load, {"user_id": user_id, "record_ids": ids[start:start + 500]}):
                 found[(name, row.record_id)] = RecordState(False, **row._mapping)
     return found
 
@@ -292,7 +309,7 @@ def pull(user_id: str, client_id: str, cookie: str | None, limit: int) -> dict:
     page = _rows_between(user_id, entities, first, next_version)
     return {
         "cookie": _cookie(counter.epoch, next_version),
-        "last_mutation_id": _last_mutation_id(user_id, client_id) or 0,
+        "last_mutation_id": _last_mutation_id(db.session.connection(), user_id, client_id) or 0,
         "changes": [change_of(entity, row) for row, entity in page],
         "more": more,
         "reset": reset,

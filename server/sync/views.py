@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..accounts.auth import current_user, login_required
+from ..accounts.auth import current_user_id, login_required
 from ..extensions import begin_write, db
 from . import service
 from .schemas import PullResultSchema, PullSchema, PushResultSchema, PushSchema
@@ -13,11 +13,11 @@ blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offlin
 
 @blp.route("/push", methods=["POST"])
 @login_required
-@blp.arguments(PushSchema)
+@blp.arguments(PushSchema())
 @blp.response(200, PushResultSchema)
 def push(body):
     """Apply a device's queued mutations; a replay changes nothing."""
-    user_id = current_user().id
+    user_id = current_user_id()
     begin_write()
     result = service.push(user_id, body["client_id"], body["mutations"])
     db.session.commit()
@@ -26,10 +26,10 @@ def push(body):
 
 @blp.route("/pull", methods=["POST"])
 @login_required
-@blp.arguments(PullSchema)
+@blp.arguments(PullSchema())
 @blp.response(200, PullResultSchema)
 def pull(body):
     """Whole records changed since the cookie, in version order; repeat while `more`."""
-    result = service.pull(current_user().id, body["client_id"], body["cookie"], body["limit"])
+    result = service.pull(current_user_id(), body["client_id"], body["cookie"], body["limit"])
     db.session.commit()
     return result
