@@ -14,7 +14,9 @@ http.client connections:
 - 50 devices: each logs one twitch and pulls what is new, as fast as it is answered.
 
 In the same run, a one-route Flask app (benchmarks/bare_app.py) under the same gunicorn settings,
-driven the same way, gives the baseline for the single-mutation push ratio.
+driven the same way, gives the baseline for the single-mutation push ratio. On PostgreSQL the
+single pushes are also sent to benchmarks/floor_app.py, which makes only push's round trips
+through bare psycopg and checks nothing: the best share any push on this schema could reach.
 
 The load generator runs on the same two cores as gunicorn and PostgreSQL: the CPU each part used
 is printed, and the figures are a floor for a machine where the clients are elsewhere.
@@ -355,6 +357,10 @@ def bench_backend(backend: str, args) -> list[dict]:
                 rows.append(run_phase(port, people[:args.devices], "pull", 500, args.seconds, args.clients, workers))
                 rows.append(run_phase(port, people[args.devices:], "sync", 1, args.seconds, args.clients, workers, interval=args.interval))
                 rows.append(run_phase(port, people[args.devices:], "sync", 1, args.seconds, args.clients, workers))
+            if backend == "postgres":  # the same single pushes through benchmarks/floor_app.py
+                with gunicorn("benchmarks.floor_app:app", env, "/api/v1/sync/push") as (port, master):
+                    floor = run_phase(port, people[:args.devices], "push", 1, args.seconds, args.clients, children(master))
+                rows.append({**floor, "kind": "floor"})
         finally:
             shutil.rmtree(instance, ignore_errors=True)
     for row in rows:
@@ -373,8 +379,8 @@ def bench_bare(args) -> dict:
 def describe(row: dict) -> str:
     paced = f"each every {row['interval']:g} s" if row.get("interval") else "flat out"
     name = {"bare": "bare endpoint", "push": f"push, batches of {row['batch']}", "pull": "pull, pages of 500",
-            "sync": f"50 devices {paced}"}[row["kind"]]
-    unit = {"bare": "req", "push": "mutations", "pull": "records", "sync": "req"}[row["kind"]]
+            "sync": f"50 devices {paced}", "floor": "floor: push's SQL only"}[row["kind"]]
+    unit = {"bare": "req", "push": "mutations", "pull": "records", "sync": "req", "floor": "mutations"}[row["kind"]]
     items = row["requests_per_s"] if row["kind"] in {"bare", "sync"} else row["items_per_s"]
     cpu = row["cpu_s"]
     server_cpu = cpu["gunicorn"] + (cpu["postgres"] if row["backend"] == "postgres" else 0.0)
@@ -420,6 +426,10 @@ def main() -> None:
               f"endpoint's {bare:,.0f} req/s (goal {GOALS['single_push_ratio']:.0%}: {verdict(ratio >= GOALS['single_push_ratio'])}); "
               f"p99 with 50 devices syncing every {args.interval:g} s {p99:.1f} ms (goal < {GOALS['p99_50_devices_ms']} ms: "
               f"{verdict(p99 < GOALS['p99_50_devices_ms'])}; flat out: {flat_p99:.1f} ms)")
+        if ("floor", 1, None) in mine:
+            floor = mine[("floor", 1, None)]["requests_per_s"]
+            print(f"{backend}: the floor (push's round trips through bare psycopg, nothing checked) is {floor / bare:.0%} of the "
+                  f"bare endpoint; the app's single push is {mine[('push', 1, None)]['requests_per_s'] / floor:.0%} of the floor")
     print("\nitems per server CPU-second (gunicorn + PostgreSQL) does not depend on what else runs on the machine;\n"
           "throughput here does: other processes took what the load average says.")
     print(f"\nfinished in {time.monotonic() - began:.0f} s")
