@@ -11,6 +11,7 @@ Functions here flush, never commit; the worker commits each step.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import random
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..accounts.models import User
 from ..extensions import db
@@ -205,6 +207,42 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 (jitter, not a secret)
 
 
+def _id_in(column, name: str):
+    """`column` is one of the list bound as `name`. On PostgreSQL `= ANY(array)`: one SQL text
+    whatever the list's length, so the driver prepares it once (an IN list of n is new SQL per n)."""
+    if db.engine.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+@functools.cache
+def _record_statements(dialect: str) -> dict:
+    """record_outcomes' statements, built once per dialect (it runs for every 50 deliveries).
+    Every update of a delivery carries the claim token: a row the reaper gave to another sender
+    is left to it."""
+    mine = sa.and_(deliveries.c.id == sa.bindparam("b_id"), deliveries.c.claim_token == sa.bindparam("b_token"))
+    outcome = {"claim_token": None, "last_status": sa.bindparam("b_status"), "last_error": sa.bindparam("b_error")}
+    subscription_in = _id_in(subscriptions.c.id, "ids")
+    return {
+        "sent": sa.update(deliveries).where(_id_in(deliveries.c.id, "ids"), deliveries.c.claim_token == sa.bindparam("b_token"))
+                  .values(state="sent", sent_at=sa.bindparam("b_now"), **outcome),
+        "retry": sa.update(deliveries).where(mine).values(state="queued", not_before=sa.bindparam("b_at"), **outcome),
+        "expired": sa.update(deliveries).where(mine).values(state="expired", **outcome),
+        "failed": sa.update(deliveries).where(mine).values(state="failed", **outcome),
+        # A healthy subscription's row is rewritten at most once per SUCCESS_RESOLUTION, not per
+        # message: with many messages to one device, that write cost as much as the deliveries'.
+        "healthy": sa.update(subscriptions)
+                     .where(subscription_in, sa.or_(subscriptions.c.consecutive_failures != 0, subscriptions.c.last_success_at.is_(None),
+                                                    subscriptions.c.last_success_at < sa.bindparam("b_stale")))
+                     .values(consecutive_failures=0, last_success_at=sa.bindparam("b_now")),
+        "failing": sa.update(subscriptions).where(subscription_in)
+                     .values(consecutive_failures=subscriptions.c.consecutive_failures + 1, last_failure_at=sa.bindparam("b_now")),
+    }
+
+
+SUCCESS_RESOLUTION = timedelta(hours=1)
+
+
 def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
     """Apply §5's response table. Updates carry the claim token, so a row the reaper gave to
     another sender meanwhile is left to that sender."""
@@ -234,27 +272,26 @@ def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
                 log.error("push service %s says our request is wrong (%s), a bug on our side: %s", _origin(message), status, outcome.error)
             else:
                 log.warning("push service %s answered %s; not retried: %s", _origin(message), status, outcome.error)
-    mine = sa.and_(deliveries.c.id == sa.bindparam("b_id"), deliveries.c.claim_token == sa.bindparam("b_token"))
-    common = {"claim_token": None, "last_status": sa.bindparam("b_status"), "last_error": sa.bindparam("b_error")}
+    statements = _record_statements(db.engine.dialect.name)
     if sent:
-        db.session.execute(sa.update(deliveries).where(mine).values(state="sent", sent_at=now, **common), sent)
-    if retry:
-        db.session.execute(sa.update(deliveries).where(mine).values(state="queued", not_before=sa.bindparam("b_at"), **common), retry)
-    if expired:
-        db.session.execute(sa.update(deliveries).where(mine).values(state="expired", **common), expired)
-    if failed:
-        db.session.execute(sa.update(deliveries).where(mine).values(state="failed", **common), failed)
+        # usually one statement: a batch's successes share their claim token and status
+        groups = defaultdict(list)
+        for key in sent:
+            groups[(key["b_token"], key["b_status"], key["b_error"])].append(key["b_id"])
+        for (token, status, error), ids in groups.items():
+            db.session.execute(statements["sent"], {"ids": ids, "b_token": token, "b_status": status, "b_error": error, "b_now": now})
+    for name, keys in (("retry", retry), ("expired", expired), ("failed", failed)):
+        if keys:
+            db.session.execute(statements[name], keys)
     for message in gone:  # id AND endpoint: a re-made subscription under the same id is not touched
         db.session.execute(sa.delete(subscriptions).where(
             subscriptions.c.id == message.subscription_id, subscriptions.c.endpoint_hash == _hash(message.endpoint)))
     ok = {o.message.subscription_id for o in outcomes if o.status is not None and 200 <= o.status < 300}
     bad = {o.message.subscription_id for o in outcomes if o.status is None or o.status == 429 or o.status >= 500} - ok
     if ok:
-        db.session.execute(sa.update(subscriptions).where(subscriptions.c.id.in_(ok))
-                           .values(consecutive_failures=0, last_success_at=now))
+        db.session.execute(statements["healthy"], {"ids": sorted(ok), "b_now": now, "b_stale": now - SUCCESS_RESOLUTION})
     if bad:
-        db.session.execute(sa.update(subscriptions).where(subscriptions.c.id.in_(bad))
-                           .values(consecutive_failures=subscriptions.c.consecutive_failures + 1, last_failure_at=now))
+        db.session.execute(statements["failing"], {"ids": sorted(bad), "b_now": now})
     return Tally(sent=len(sent), retried=len(retry), gone=len(gone), failed=len(failed), expired=len(expired))
 
 

@@ -9,6 +9,7 @@ This module decides nothing about what an answer means; dispatch.record_outcomes
 from __future__ import annotations
 
 import email.utils
+import functools
 import hmac
 import http.client
 import itertools
@@ -64,23 +65,29 @@ class Outcome:
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
     """The aes128gcm body (RFC 8188) of `payload` for one subscription's keys (RFC 8291)."""
-    ua_public = b64url_decode(p256dh)
+    ua_public, receiver = _receiver(p256dh)
     auth_secret = b64url_decode(auth)
-    receiver = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
     ephemeral = ec.generate_private_key(ec.SECP256R1())  # a fresh key per message (RFC 8291 §3.1)
     as_public = public_point(ephemeral.public_key())
     shared = ephemeral.exchange(ec.ECDH(), receiver)
-    ikm = _hkdf(auth_secret, shared, b"WebPush: info\x00" + ua_public + as_public, 32)
+    ikm = _hkdf_expand(hmac.digest(auth_secret, shared, "sha256"), b"WebPush: info\x00" + ua_public + as_public, 32)
     salt = os.urandom(16)
-    cek = _hkdf(salt, ikm, b"Content-Encoding: aes128gcm\x00", 16)
-    nonce = _hkdf(salt, ikm, b"Content-Encoding: nonce\x00", 12)
+    prk = hmac.digest(salt, ikm, "sha256")  # one extract serves both the key and the nonce
+    cek = _hkdf_expand(prk, b"Content-Encoding: aes128gcm\x00", 16)
+    nonce = _hkdf_expand(prk, b"Content-Encoding: nonce\x00", 12)
     ciphertext = AESGCM(cek).encrypt(nonce, payload + b"\x02", None)  # \x02: the last (only) record
     return salt + RECORD_SIZE.to_bytes(4, "big") + bytes([len(as_public)]) + as_public + ciphertext
 
 
-def _hkdf(salt: bytes, ikm: bytes, info: bytes, length: int) -> bytes:
-    """HKDF-SHA256 for output up to one hash long (extract, then a single expand block)."""
-    prk = hmac.digest(salt, ikm, "sha256")
+@functools.lru_cache(maxsize=4096)
+def _receiver(p256dh: str) -> tuple[bytes, ec.EllipticCurvePublicKey]:
+    """A device's public key, decoded and checked once: each device gets message after message."""
+    ua_public = b64url_decode(p256dh)
+    return ua_public, ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
+
+
+def _hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
+    """HKDF-SHA256's expand step for output up to one hash long (a single block)."""
     return hmac.digest(prk, info + b"\x01", "sha256")[:length]
 
 
