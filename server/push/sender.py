@@ -1,9 +1,9 @@
 """Sending to push services: the one door to them (RFC 8030 delivery, RFC 8291 encryption).
 
 Speed comes from doing each costly thing once: the VAPID JWT is signed once per push-service
-origin (see vapid.Vapid.authorization), each sending thread keeps one HTTP/1.1 connection per
-origin open (http.client; requests cost 0.4 ms a message more here), encryption is one ECDH and a few HMACs, and a batch
-goes out on a thread pool.
+origin (see vapid.Vapid.authorization), each sending thread keeps its connections to each origin
+open (libcurl through pycurl: HTTP/1.1, or HTTP/2 where the push service offers it), encryption is
+one ECDH and a few HMACs, and a batch goes out on a thread pool.
 This module decides nothing about what an answer means; dispatch.record_outcomes does.
 """
 from __future__ import annotations
@@ -11,14 +11,11 @@ from __future__ import annotations
 import email.utils
 import functools
 import hmac
-import http.client
 import itertools
 import logging
 import os
 import queue
 import re
-import socket
-import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +23,8 @@ from datetime import datetime
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
+import certifi
+import pycurl
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -112,117 +111,109 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-MAX_ANSWER = 65536  # a push service answers in a few hundred bytes; more is not worth keeping the connection for
+MAX_ANSWER = 65536  # a push service answers in a few hundred bytes; more is not worth reading
 SAFE_PATH = re.compile(r"^/[\x21-\x7e]*$")  # printable ASCII only: nothing can break out of the request line
-
-
-class Wire:
-    """One kept-alive HTTP/1.1 connection to a push service (the standard library's http.client:
-    it already handles interim answers, chunked bodies and header injection)."""
-
-    def __init__(self, origin: str, tls: ssl.SSLContext, connect_timeout: float, read_timeout: float):
-        parts = urlsplit(origin)
-        if parts.scheme == "https":
-            self.http = http.client.HTTPSConnection(parts.hostname, parts.port or 443, timeout=connect_timeout, context=tls)
-        else:
-            self.http = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=connect_timeout)
-        try:
-            self.http.connect()
-            self.http.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.http.sock.settimeout(read_timeout)
-        except BaseException:
-            self.http.close()
-            raise
-        self.used = False
-
-    def post(self, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes, bool]:
-        """(status, headers with lower-case names, body, whether the connection stays usable).
-        :raise OSError: network failures and timeouts; :raise ValueError: a malformed answer."""
-        self.used = True
-        try:
-            self.http.request("POST", path, body=body, headers=headers)
-            response = self.http.getresponse()
-            if response.length is not None and response.length > MAX_ANSWER:
-                raise ValueError("the answer is too long")
-            data = response.read(MAX_ANSWER + 1)
-        except http.client.RemoteDisconnected:
-            raise ConnectionResetError("the push service closed the connection without answering") from None
-        except http.client.IncompleteRead:
-            raise ConnectionResetError("the answer was cut short") from None
-        except http.client.HTTPException as error:
-            raise ValueError(f"not an HTTP answer: {type(error).__name__}") from None
-        if len(data) > MAX_ANSWER:
-            raise ValueError("the answer is too long")
-        answer = {name.lower(): value for name, value in response.getheaders()}
-        return response.status, answer, data, not response.will_close and response.isclosed()
-
-    def close(self) -> None:
-        self.http.close()
+# libcurl's errors by what they mean here: the answer was not an acceptable HTTP answer (a
+# ValueError, as for any malformed answer), or the connection failed before one came.
+MALFORMED = {8: "the answer is not HTTP", 1: "the answer is not HTTP/1.x or HTTP/2", 63: "the answer is too long",
+             23: "the answer is too long", 61: "the answer's encoding is broken", 16: "the HTTP/2 exchange failed"}
+CUT_OFF = {52, 55, 56, 18}  # nothing came back, the request or answer broke off mid-way
 
 
 class Connections:
-    """One kept-alive connection per push-service origin for the calling thread."""
+    """Kept-alive connections to push services through libcurl (pycurl): one handle per sending
+    thread, which keeps its connections to each origin open and re-sends once on a fresh one when
+    a kept connection turns out closed. HTTP framing, TLS and HTTP/2 are libcurl's; it costs a
+    third less CPU a message than http.client, whose header parsing goes through the email package.
+    """
 
-    def __init__(self, timeout: tuple[float, float], tls: ssl.SSLContext | None = None):
+    def __init__(self, timeout: tuple[float, float], ca_file: str | None = None):
         self.connect_timeout, self.read_timeout = timeout
+        self.ca_file = ca_file or certifi.where()  # the wheel's libcurl does not know the system's CA paths
         self._local = threading.local()
-        self._all: list[Wire] = []
+        self._all: list[pycurl.Curl] = []
         self._lock = threading.Lock()
-        self._tls = tls or ssl.create_default_context()  # verifies certificates and host names
 
     def post(self, origin: str, path: str, body: bytes, headers: dict) -> tuple[int, str | None, bytes]:
-        """(status, Retry-After, body). A kept connection the service had closed is retried
-        once on a fresh one. :raise OSError: or ValueError for what the network or service did."""
-        for attempt in (1, 2):
-            wire = self._wire(origin)
-            reused = wire.used
-            try:
-                status, answer, data, keep = wire.post(path, headers, body)
-            except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError):
-                self._drop(origin)
-                if not reused or attempt == 2:
-                    raise
-                continue
-            except BaseException:
-                self._drop(origin)
-                raise
-            if not keep:
-                self._drop(origin)
-            return status, answer.get("retry-after"), data
-        raise AssertionError("unreachable")
+        """(status, Retry-After, body). :raise OSError: for what the network did (ConnectionResetError
+        when the connection broke off, TimeoutError); ValueError for an answer that is not HTTP."""
+        handle = self._handle()
+        answer = bytearray()
+        retry_after: list[str | None] = [None]
 
-    def _wire(self, origin: str) -> Wire:
-        kept = getattr(self._local, "wires", None)
-        if kept is None:
-            kept = self._local.wires = {}
-        wire = kept.get(origin)
-        if wire is None:
-            wire = kept[origin] = Wire(origin, self._tls, self.connect_timeout, self.read_timeout)
+        def header(line: bytes) -> None:
+            if line.startswith(b"HTTP/"):  # an interim 1xx answer's headers are not the final ones
+                retry_after[0] = None
+            name, _, value = line.partition(b":")
+            if value and name.strip().lower() == b"retry-after":
+                retry_after[0] = value.strip().decode("latin-1")
+
+        def write(data: bytes) -> int | None:
+            if len(answer) + len(data) > MAX_ANSWER:
+                return 0  # libcurl ends the transfer (CURLE_WRITE_ERROR)
+            answer.extend(data)
+            return None
+
+        handle.setopt(pycurl.URL, origin + path)
+        handle.setopt(pycurl.POSTFIELDSIZE, len(body))
+        handle.setopt(pycurl.POSTFIELDS, body)
+        handle.setopt(pycurl.HTTPHEADER, [f"{name}: {value}" for name, value in headers.items()] + ["Expect:", "Accept:"])
+        handle.setopt(pycurl.HEADERFUNCTION, header)
+        handle.setopt(pycurl.WRITEFUNCTION, write)
+        try:
+            handle.perform()
+        except pycurl.error as error:
+            code, text = error.args[0], str(error.args[1])[:160]
+            if code in MALFORMED:
+                raise ValueError(MALFORMED[code] + f" ({text})") from None
+            if code in CUT_OFF:
+                raise ConnectionResetError(text) from None
+            if code == pycurl.E_OPERATION_TIMEDOUT:
+                raise TimeoutError(text) from None
+            if code == pycurl.E_COULDNT_CONNECT:
+                raise ConnectionRefusedError(text) from None
+            raise OSError(text) from None
+        finally:
+            handle.setopt(pycurl.HEADERFUNCTION, _ignore)  # let go of this call's buffers
+            handle.setopt(pycurl.WRITEFUNCTION, _ignore)
+        return handle.getinfo(pycurl.RESPONSE_CODE), retry_after[0], bytes(answer)
+
+    def _handle(self) -> pycurl.Curl:
+        handle = getattr(self._local, "handle", None)
+        if handle is None:
+            handle = self._local.handle = pycurl.Curl()
+            handle.setopt(pycurl.NOSIGNAL, 1)  # threads: no SIGALRM for timeouts
+            handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+            handle.setopt(pycurl.PROXY, "")  # never route health reminders through a proxy the environment names
+            handle.setopt(pycurl.CAINFO, self.ca_file)  # certificates and host names are verified (libcurl's default)
+            handle.setopt(pycurl.CONNECTTIMEOUT_MS, int(self.connect_timeout * 1000))
+            handle.setopt(pycurl.TIMEOUT_MS, int((self.connect_timeout + self.read_timeout) * 1000))
+            handle.setopt(pycurl.MAXFILESIZE, MAX_ANSWER)
+            handle.setopt(pycurl.TCP_NODELAY, 1)
             with self._lock:
-                self._all.append(wire)
-        return wire
-
-    def _drop(self, origin: str) -> None:
-        wire = self._local.wires.pop(origin, None)
-        if wire is not None:
-            wire.close()
+                self._all.append(handle)
+        return handle
 
     def close(self) -> None:
         with self._lock:
-            for wire in self._all:
-                wire.close()
+            for handle in self._all:
+                handle.close()
             self._all.clear()
+
+
+def _ignore(data: bytes) -> None:
+    return None
 
 
 class PushSender:
     """Sends messages concurrently over kept-alive connections to each push-service origin."""
 
     def __init__(self, vapid: Vapid, concurrency: int = 16, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
-                 clock: Callable[[], datetime] = utcnow, tls: ssl.SSLContext | None = None):
+                 clock: Callable[[], datetime] = utcnow, ca_file: str | None = None):
         self.vapid = vapid
         self.concurrency = concurrency
         self.clock = clock
-        self._connections = Connections(timeout, tls)
+        self._connections = Connections(timeout, ca_file)
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push-send")
 
     def send(self, message: Message) -> Outcome:

@@ -1,9 +1,8 @@
-"""The sender's HTTP/1.1 exchange (http.client) against a raw server scripted byte by byte: the answers real
-push services and proxies give, and the ones they should not."""
+"""The sender's HTTP/1.1 exchange (libcurl through pycurl) against a raw server scripted byte by byte: the
+answers real push services and proxies give, and the ones they should not."""
 from __future__ import annotations
 
 import socket
-import ssl
 import threading
 from datetime import timedelta
 
@@ -76,7 +75,7 @@ def post(connections: Connections, server: RawServer, body: bytes = b"x" * 10):
 
 
 def connections() -> Connections:
-    return Connections((2.0, 2.0), ssl.create_default_context())
+    return Connections((2.0, 2.0))
 
 
 CREATED = b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n"
