@@ -32,7 +32,7 @@ from .sender import Message, Outcome
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(minutes=10)  # prompts are planned this far ahead of their time
-STALE_CLAIM = timedelta(minutes=4)  # longer than a batch can take: 200 / 16 threads x (5 s + 10 s) = 188 s
+STALE_CLAIM = timedelta(minutes=4)  # longer than a batch can take: 200 / 16 in flight x (5 s + 10 s) = 188 s
 KEEP_FINISHED = timedelta(days=7)
 KEEP_OCCURRENCES = timedelta(days=35)
 MAX_ATTEMPTS = 12

@@ -1,9 +1,10 @@
 """Sending to push services: the one door to them (RFC 8030 delivery, RFC 8291 encryption).
 
 Speed comes from doing each costly thing once: the VAPID JWT is signed once per push-service
-origin (see vapid.Vapid.authorization), each sending thread keeps its connections to each origin
-open (libcurl through pycurl: HTTP/1.1, or HTTP/2 where the push service offers it), encryption is
-one ECDH and a few HMACs, and a batch goes out on a thread pool.
+origin (see vapid.Vapid.authorization), connections to each origin are kept open, encryption is
+one ECDH and a few HMACs (a device's key decoded once), and a batch goes out as many POSTs in
+flight at once on one libcurl multi handle (pycurl: HTTP/1.1, or HTTP/2 where the push service
+offers it) without a thread per request.
 This module decides nothing about what an answer means; dispatch.record_outcomes does.
 """
 from __future__ import annotations
@@ -11,13 +12,9 @@ from __future__ import annotations
 import email.utils
 import functools
 import hmac
-import itertools
 import logging
 import os
-import queue
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
@@ -121,25 +118,26 @@ CUT_OFF = {52, 55, 56, 18}  # nothing came back, the request or answer broke off
 
 
 class Connections:
-    """Kept-alive connections to push services through libcurl (pycurl): one handle per sending
-    thread, which keeps its connections to each origin open and re-sends once on a fresh one when
-    a kept connection turns out closed. HTTP framing, TLS and HTTP/2 are libcurl's; it costs a
-    third less CPU a message than http.client, whose header parsing goes through the email package.
+    """POSTs to push services, many at once, on one libcurl multi handle (pycurl).
+
+    No thread per request: the caller starts transfers and collects the finished ones, and
+    libcurl drives them all on kept-alive connections (HTTP/1.1, or HTTP/2 multiplexed where the
+    push service offers it), re-sending once on a fresh connection when a kept one turns out
+    closed. HTTP framing and TLS are libcurl's; it costs a third less CPU a message than
+    http.client, whose header parsing goes through the email package. One thread at a time.
     """
 
     def __init__(self, timeout: tuple[float, float], ca_file: str | None = None):
         self.connect_timeout, self.read_timeout = timeout
         self.ca_file = ca_file or certifi.where()  # the wheel's libcurl does not know the system's CA paths
-        self._local = threading.local()
-        self._all: list[pycurl.Curl] = []
-        self._lock = threading.Lock()
+        self._multi = pycurl.CurlMulti()
+        self._idle: list[pycurl.Curl] = []
+        self._running: dict[pycurl.Curl, tuple[object, bytearray, list]] = {}
 
-    def post(self, origin: str, path: str, body: bytes, headers: dict) -> tuple[int, str | None, bytes]:
-        """(status, Retry-After, body). :raise OSError: for what the network did (ConnectionResetError
-        when the connection broke off, TimeoutError); ValueError for an answer that is not HTTP."""
-        handle = self._handle()
-        answer = bytearray()
-        retry_after: list[str | None] = [None]
+    def start(self, key: object, origin: str, path: str, body: bytes, headers: dict) -> None:
+        """Begin one POST; its result comes back from `finished` under `key`."""
+        handle = self._idle.pop() if self._idle else self._new_handle()
+        answer, retry_after = bytearray(), [None]
 
         def header(line: bytes) -> None:
             if line.startswith(b"HTTP/"):  # an interim 1xx answer's headers are not the final ones
@@ -160,45 +158,95 @@ class Connections:
         handle.setopt(pycurl.HTTPHEADER, [f"{name}: {value}" for name, value in headers.items()] + ["Expect:", "Accept:"])
         handle.setopt(pycurl.HEADERFUNCTION, header)
         handle.setopt(pycurl.WRITEFUNCTION, write)
-        try:
-            handle.perform()
-        except pycurl.error as error:
-            code, text = error.args[0], str(error.args[1])[:160]
-            if code in MALFORMED:
-                raise ValueError(MALFORMED[code] + f" ({text})") from None
-            if code in CUT_OFF:
-                raise ConnectionResetError(text) from None
-            if code == pycurl.E_OPERATION_TIMEDOUT:
-                raise TimeoutError(text) from None
-            if code == pycurl.E_COULDNT_CONNECT:
-                raise ConnectionRefusedError(text) from None
-            raise OSError(text) from None
-        finally:
-            handle.setopt(pycurl.HEADERFUNCTION, _ignore)  # let go of this call's buffers
-            handle.setopt(pycurl.WRITEFUNCTION, _ignore)
-        return handle.getinfo(pycurl.RESPONSE_CODE), retry_after[0], bytes(answer)
+        self._running[handle] = (key, answer, retry_after)
+        self._multi.add_handle(handle)
 
-    def _handle(self) -> pycurl.Curl:
-        handle = getattr(self._local, "handle", None)
-        if handle is None:
-            handle = self._local.handle = pycurl.Curl()
-            handle.setopt(pycurl.NOSIGNAL, 1)  # threads: no SIGALRM for timeouts
-            handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
-            handle.setopt(pycurl.PROXY, "")  # never route health reminders through a proxy the environment names
-            handle.setopt(pycurl.CAINFO, self.ca_file)  # certificates and host names are verified (libcurl's default)
-            handle.setopt(pycurl.CONNECTTIMEOUT_MS, int(self.connect_timeout * 1000))
-            handle.setopt(pycurl.TIMEOUT_MS, int((self.connect_timeout + self.read_timeout) * 1000))
-            handle.setopt(pycurl.MAXFILESIZE, MAX_ANSWER)
-            handle.setopt(pycurl.TCP_NODELAY, 1)
-            with self._lock:
-                self._all.append(handle)
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def finished(self, wait: float = 1.0) -> list[tuple[object, tuple[int, str | None, bytes] | Exception]]:
+        """The transfers that ended, as (key, (status, Retry-After, body)) or (key, error): an
+        OSError for what the network did (ConnectionResetError when the connection broke off,
+        TimeoutError), a ValueError for an answer that is not HTTP. Waits up to `wait` seconds
+        for one when none has ended yet."""
+        done = self._drive()
+        if not done and self._running:
+            due = self._multi.timeout()  # ms until libcurl's next timer (a timeout, a retry); -1: none
+            self._multi.select(wait if due < 0 else min(wait, due / 1000))
+            done = self._drive()
+        return done
+
+    def post(self, origin: str, path: str, body: bytes, headers: dict) -> tuple[int, str | None, bytes]:
+        """One POST, waited for. :raise OSError: or ValueError, as `finished` gives them."""
+        key = object()
+        self.start(key, origin, path, body, headers)
+        while True:
+            for finished_key, result in self.finished():
+                if finished_key is key:
+                    if isinstance(result, Exception):
+                        raise result
+                    return result
+
+    def _drive(self) -> list:
+        while self._multi.perform()[0] == pycurl.E_CALL_MULTI_PERFORM:
+            pass
+        done = []
+        while True:
+            queued, succeeded, failed = self._multi.info_read()
+            for handle in succeeded:
+                key, answer, retry_after = self._release(handle)
+                done.append((key, (handle.getinfo(pycurl.RESPONSE_CODE), retry_after[0], bytes(answer))))
+            for handle, code, text in failed:
+                key, _, _ = self._release(handle)
+                done.append((key, _error(code, text)))
+            if not queued:
+                return done
+
+    def _release(self, handle: pycurl.Curl) -> tuple:
+        self._multi.remove_handle(handle)
+        handle.setopt(pycurl.HEADERFUNCTION, _ignore)  # let go of the finished transfer's buffers
+        handle.setopt(pycurl.WRITEFUNCTION, _ignore)
+        self._idle.append(handle)
+        return self._running.pop(handle)
+
+    def _new_handle(self) -> pycurl.Curl:
+        handle = pycurl.Curl()
+        handle.setopt(pycurl.NOSIGNAL, 1)
+        handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.PROXY, "")  # never route health reminders through a proxy the environment names
+        handle.setopt(pycurl.CAINFO, self.ca_file)  # certificates and host names are verified (libcurl's default)
+        handle.setopt(pycurl.CONNECTTIMEOUT_MS, int(self.connect_timeout * 1000))
+        handle.setopt(pycurl.TIMEOUT_MS, int((self.connect_timeout + self.read_timeout) * 1000))
+        handle.setopt(pycurl.MAXFILESIZE, MAX_ANSWER)
+        handle.setopt(pycurl.TCP_NODELAY, 1)
         return handle
 
+    def cancel(self) -> None:
+        """Abandon every running transfer (their messages count as not sent)."""
+        for handle in list(self._running):
+            self._release(handle)
+
     def close(self) -> None:
-        with self._lock:
-            for handle in self._all:
-                handle.close()
-            self._all.clear()
+        self.cancel()
+        for handle in self._idle:
+            handle.close()
+        self._idle.clear()
+        self._multi.close()
+
+
+def _error(code: int, text: str) -> Exception:
+    """libcurl's error as the exception it means here."""
+    text = str(text)[:160]
+    if code in MALFORMED:
+        return ValueError(MALFORMED[code] + f" ({text})")
+    if code in CUT_OFF:
+        return ConnectionResetError(text)
+    if code == pycurl.E_OPERATION_TIMEDOUT:
+        return TimeoutError(text)
+    if code == pycurl.E_COULDNT_CONNECT:
+        return ConnectionRefusedError(text)
+    return OSError(text)
 
 
 def _ignore(data: bytes) -> None:
@@ -206,7 +254,8 @@ def _ignore(data: bytes) -> None:
 
 
 class PushSender:
-    """Sends messages concurrently over kept-alive connections to each push-service origin."""
+    """Sends messages concurrently over kept-alive connections to each push-service origin,
+    all from the calling thread (one thread at a time)."""
 
     def __init__(self, vapid: Vapid, concurrency: int = 16, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
                  clock: Callable[[], datetime] = utcnow, ca_file: str | None = None):
@@ -214,16 +263,63 @@ class PushSender:
         self.concurrency = concurrency
         self.clock = clock
         self._connections = Connections(timeout, ca_file)
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push-send")
 
     def send(self, message: Message) -> Outcome:
         """Encrypt and POST one message; never raises for what the network or service does."""
+        return next(iter(self.send_all([message])))
+
+    @property
+    def ahead(self) -> int:
+        """Messages in flight beyond those whose outcome was taken: enough to keep the
+        connections busy, few enough to bound what a crash re-sends."""
+        return self.concurrency
+
+    def send_all(self, messages: Iterable[Message]) -> Iterator[Outcome]:
+        """Outcomes in the order they finish, so callers can record them as they come.
+
+        A message is started only when an earlier outcome has been taken, so at most `ahead`
+        sent-but-not-taken outcomes exist at any time: a crash re-sends no more than those
+        plus what the caller took but had not yet recorded. Messages still in flight when the
+        caller stops iterating are abandoned, not sent later.
+        """
+        waiting = iter(messages)
+        connections = self._connections
+        try:
+            while True:
+                while connections.running < self.concurrency:
+                    message = next(waiting, None)
+                    if message is None:
+                        break
+                    try:
+                        refused = self._start(message)
+                    except Exception as error:  # a bug must fail this message, not the batch
+                        log.exception("sending delivery %s failed", message.delivery_id)
+                        refused = Outcome(message, None, error=f"{type(error).__name__}: {error}"[:200])
+                    if refused is not None:
+                        yield refused
+                if not connections.running:
+                    return
+                for message, result in connections.finished():
+                    if isinstance(result, Exception):
+                        yield Outcome(message, None, error=f"{type(result).__name__}: {result}"[:200])
+                        continue
+                    status, retry_after, data = result
+                    detail = None if status < 300 else data.decode("utf-8", "replace")[:200]
+                    yield Outcome(message, status, retry_after_seconds(retry_after, self.clock()), detail)
+        finally:
+            connections.cancel()
+
+    def _start(self, message: Message) -> Outcome | None:
+        """Encrypt and start one POST; an Outcome instead when it cannot or must not be sent."""
         now = self.clock()
         parts = urlsplit(message.endpoint)
         origin = f"{parts.scheme}://{parts.netloc}"
         ttl = int((message.expires_at - now).total_seconds())
         if ttl <= 0:
             return Outcome(message, None, error="expired before it could be sent")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if not SAFE_PATH.match(path):  # validated at subscription time too; never write it into a request
+            return Outcome(message, 400, error="the endpoint has characters a request line cannot carry")
         try:
             body = encrypt(message.payload, message.p256dh, message.auth)
         except (ValueError, TypeError) as error:  # keys that passed validation cannot fail here; be safe anyway
@@ -237,53 +333,8 @@ class PushSender:
         }
         if message.topic:
             headers["Topic"] = message.topic
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        if not SAFE_PATH.match(path):  # validated at subscription time too; never write it into a request
-            return Outcome(message, 400, error="the endpoint has characters a request line cannot carry")
-        try:
-            status, retry_after, data = self._connections.post(origin, path, body, headers)
-        except (OSError, ValueError) as error:  # timeouts are OSErrors too
-            return Outcome(message, None, error=f"{type(error).__name__}: {error}"[:200])
-        detail = None if status < 300 else data.decode("utf-8", "replace")[:200]
-        return Outcome(message, status, retry_after_seconds(retry_after, now), detail)
-
-    @property
-    def ahead(self) -> int:
-        """Messages handed to the threads beyond those whose outcome was taken: enough that
-        threads keep busy while the caller records, few enough to bound a crash's re-sends."""
-        return 2 * self.concurrency
-
-    def send_all(self, messages: Iterable[Message]) -> Iterator[Outcome]:
-        """Outcomes in the order they finish, so callers can record them as they come.
-
-        A message is started only when an earlier outcome has been taken, so at most `ahead`
-        sent-but-not-taken outcomes exist at any time: a crash re-sends no more than those
-        plus what the caller took but had not yet recorded. (Threads hand outcomes over a
-        queue: concurrent.futures.wait() would cost O(ahead) per message.)
-        """
-        finished: queue.SimpleQueue = queue.SimpleQueue()
-
-        def run(message: Message) -> None:
-            try:
-                finished.put(self.send(message))
-            except Exception as error:  # a bug must not leave the caller waiting forever
-                log.exception("sending delivery %s failed", message.delivery_id)
-                finished.put(Outcome(message, None, error=f"{type(error).__name__}: {error}"[:200]))
-
-        waiting = iter(messages)
-        running = 0
-        for message in itertools.islice(waiting, self.ahead):
-            self._pool.submit(run, message)
-            running += 1
-        while running:
-            outcome = finished.get()
-            running -= 1
-            yield outcome
-            following = next(waiting, None)
-            if following is not None:
-                self._pool.submit(run, following)
-                running += 1
+        self._connections.start(message, origin, path, body, headers)
+        return None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
         self._connections.close()
