@@ -127,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=5000, help="deliveries our senders send per round")
     parser.add_argument("--plain", type=int, default=500, help="messages in the plain pywebpush loop per round")
-    parser.add_argument("--rounds", type=int, default=3, help="ours and the plain loop alternate; medians are reported")
+    parser.add_argument("--rounds", type=int, default=5, help="ours and the plain loop alternate; medians are reported")
     parser.add_argument("--processes", type=int, default=2, help="sender processes")
     parser.add_argument("--concurrency", type=int, default=16, help="messages in flight per sender process")
     parser.add_argument("--batch", type=int, default=200)
