@@ -166,3 +166,45 @@ def test_endpoints_with_spaces_or_control_characters_are_refused(user, endpoint)
 
     response = user.put("/api/v1/push/subscriptions", json=subscription(endpoint))
     assert response.status_code == 400 and "endpoint" in response.json()["errors"]
+
+
+P256DH = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
+
+
+def message_to(endpoint: str, n: int, expires_at=None) -> Message:
+    return Message(n, "t", "s", endpoint, P256DH, "tBHItJI5svbpez7KI4CCXg", b"{}",
+                   expires_at or utcnow() + timedelta(minutes=5), 1, "normal", None)
+
+
+def test_a_message_that_cannot_be_prepared_fails_alone_and_the_others_go(raw, live_server):
+    server = raw(CREATED, CREATED)
+    sender = PushSender(live_server.app.extensions["twitchlog_vapid"], concurrency=4)
+    broken = message_to(server.url + "/push/a", 2, expires_at="not a time")  # a bug upstream, say
+    outcomes = {o.message.delivery_id: o for o in sender.send_all(
+        [message_to(server.url + "/push/a", 1), broken, message_to(server.url + "/push/a", 3)])}
+    sender.close()
+    assert outcomes[2].status is None and "TypeError" in outcomes[2].error
+    assert outcomes[1].status == outcomes[3].status == 201 and len(server.requests) == 2
+
+
+def test_messages_in_flight_when_the_caller_stops_are_abandoned_not_sent_later(live_server):
+    from tests.support.push_service import PushService, Reply
+
+    with PushService() as service:
+        device = service.subscribe()
+
+        def message(n: int) -> Message:
+            return Message(n, "t", "s", device.endpoint, device.p256dh, device.auth, b'{"n": %d}' % n,
+                           utcnow() + timedelta(minutes=5), 1, "normal", None)
+
+        sender = PushSender(live_server.app.extensions["twitchlog_vapid"], concurrency=3, timeout=(2.0, 2.0))
+        service.hang_all()
+        service.script(device, Reply(201))  # whichever arrives first is answered; the other two hang
+        sending = sender.send_all([message(n) for n in range(1, 4)])
+        first = next(sending)
+        sending.close()  # the caller stops (the dispatcher was told to stop, say)
+        assert first.status == 201 and sender._connections.running == 0
+        service.release()
+        assert sender.send(message(4)).status == 201, "the sender is still usable"
+        sender.close()
+        assert len(service.received()) == 4 and service.problems() == []
