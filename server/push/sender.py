@@ -178,7 +178,10 @@ class Connections:
         return done
 
     def post(self, origin: str, path: str, body: bytes, headers: dict) -> tuple[int, str | None, bytes]:
-        """One POST, waited for. :raise OSError: or ValueError, as `finished` gives them."""
+        """One POST, waited for, with nothing else running (another transfer's result would be
+        lost). :raise OSError: or ValueError, as `finished` gives them."""
+        if self._running:
+            raise RuntimeError("post() waits for one transfer; use start() and finished() beside others")
         key = object()
         self.start(key, origin, path, body, headers)
         while True:
