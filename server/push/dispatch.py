@@ -207,10 +207,10 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 (jitter, not a secret)
 
 
-def _id_in(column, name: str):
+def _id_in(column, name: str, dialect: str):
     """`column` is one of the list bound as `name`. On PostgreSQL `= ANY(array)`: one SQL text
     whatever the list's length, so the driver prepares it once (an IN list of n is new SQL per n)."""
-    if db.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
     return column.in_(sa.bindparam(name, expanding=True))
 
@@ -222,9 +222,9 @@ def _record_statements(dialect: str) -> dict:
     is left to it."""
     mine = sa.and_(deliveries.c.id == sa.bindparam("b_id"), deliveries.c.claim_token == sa.bindparam("b_token"))
     outcome = {"claim_token": None, "last_status": sa.bindparam("b_status"), "last_error": sa.bindparam("b_error")}
-    subscription_in = _id_in(subscriptions.c.id, "ids")
+    subscription_in = _id_in(subscriptions.c.id, "ids", dialect)
     return {
-        "sent": sa.update(deliveries).where(_id_in(deliveries.c.id, "ids"), deliveries.c.claim_token == sa.bindparam("b_token"))
+        "sent": sa.update(deliveries).where(_id_in(deliveries.c.id, "ids", dialect), deliveries.c.claim_token == sa.bindparam("b_token"))
                   .values(state="sent", sent_at=sa.bindparam("b_now"), **outcome),
         "retry": sa.update(deliveries).where(mine).values(state="queued", not_before=sa.bindparam("b_at"), **outcome),
         "expired": sa.update(deliveries).where(mine).values(state="expired", **outcome),

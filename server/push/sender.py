@@ -112,9 +112,16 @@ MAX_ANSWER = 65536  # a push service answers in a few hundred bytes; more is not
 SAFE_PATH = re.compile(r"^/[\x21-\x7e]*$")  # printable ASCII only: nothing can break out of the request line
 # libcurl's errors by what they mean here: the answer was not an acceptable HTTP answer (a
 # ValueError, as for any malformed answer), or the connection failed before one came.
-MALFORMED = {8: "the answer is not HTTP", 1: "the answer is not HTTP/1.x or HTTP/2", 63: "the answer is too long",
-             23: "the answer is too long", 61: "the answer's encoding is broken", 16: "the HTTP/2 exchange failed"}
-CUT_OFF = {52, 55, 56, 18}  # nothing came back, the request or answer broke off mid-way
+MALFORMED = {
+    pycurl.E_FTP_WEIRD_SERVER_REPLY: "the answer is not HTTP",  # CURLE_WEIRD_SERVER_REPLY (8), under its old name
+    pycurl.E_UNSUPPORTED_PROTOCOL: "the answer is not HTTP/1.x or HTTP/2",
+    pycurl.E_FILESIZE_EXCEEDED: "the answer is too long",
+    pycurl.E_WRITE_ERROR: "the answer is too long",  # our write callback refused more
+    pycurl.E_BAD_CONTENT_ENCODING: "the answer's encoding is broken",
+    pycurl.E_HTTP2: "the HTTP/2 exchange failed",
+}
+# nothing came back, or the request or answer broke off mid-way
+CUT_OFF = {pycurl.E_GOT_NOTHING, pycurl.E_SEND_ERROR, pycurl.E_RECV_ERROR, pycurl.E_PARTIAL_FILE}
 
 
 class Connections:
@@ -256,6 +263,11 @@ def _ignore(data: bytes) -> None:
     return None
 
 
+def _unanswered(message: Message, error: Exception) -> Outcome:
+    """No answer from the push service (or none could be asked for): the error, named."""
+    return Outcome(message, None, error=f"{type(error).__name__}: {error}"[:200])
+
+
 class PushSender:
     """Sends messages concurrently over kept-alive connections to each push-service origin,
     all from the calling thread (one thread at a time)."""
@@ -297,14 +309,14 @@ class PushSender:
                         refused = self._start(message)
                     except Exception as error:  # a bug must fail this message, not the batch
                         log.exception("sending delivery %s failed", message.delivery_id)
-                        refused = Outcome(message, None, error=f"{type(error).__name__}: {error}"[:200])
+                        refused = _unanswered(message, error)
                     if refused is not None:
                         yield refused
                 if not connections.running:
                     return
                 for message, result in connections.finished():
                     if isinstance(result, Exception):
-                        yield Outcome(message, None, error=f"{type(result).__name__}: {result}"[:200])
+                        yield _unanswered(message, result)
                         continue
                     status, retry_after, data = result
                     detail = None if status < 300 else data.decode("utf-8", "replace")[:200]
