@@ -3,8 +3,8 @@
 Revision ID: 0008
 Revises: 0007
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"
@@ -13,8 +13,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The name the person wants on reports (§16); null until they give one.
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("display_name", sa.String(100), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("display_name")

@@ -23,6 +23,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The name the person wants on reports (§16); the clinician page says "Name not given" without it.
+    display_name: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class LoginSession(db.Model):
@@ -50,3 +52,42 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(db.Model):
+    """A reset link sent by email: single use, short-lived, only the SHA-256 of its token kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(db.Model):
+    """A WebAuthn credential: its id (base64url), COSE public key and the last signature counter seen."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(sa.String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    label: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebAuthnChallenge(db.Model):
+    """A challenge handed out with passkey options, kept as its SHA-256 until used (once) or expired."""
+
+    __tablename__ = "webauthn_challenges"
+
+    challenge_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))  # "register" or "login"
+    user_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

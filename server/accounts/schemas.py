@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
@@ -37,8 +38,21 @@ class PasswordSchema(Schema):
     password = f.Text(required=True, validate=validate.Length(max=1024))
 
 
+class DisplayNameField(f.Text):
+    """The name on reports (§16): at most 100 characters once trimmed; empty or null clears it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(value) > 100:
+            raise ValidationError("Use at most 100 characters for the name.")
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValidationError("Use a name on one line, without control characters.")
+        return value or None
+
+
 class MePatchSchema(Schema):
     timezone = f.TimeZoneName()
+    display_name = DisplayNameField(allow_none=True)
 
     @validates("timezone")
     def _present(self, value, **_):
@@ -51,6 +65,7 @@ class UserSchema(Schema):
     email = fields.String()
     timezone = fields.String()
     created_at = f.Instant()
+    display_name = fields.String(allow_none=True, metadata={"description": "the name on reports, or null (§16)"})
 
 
 class SessionSchema(Schema):

@@ -126,6 +126,12 @@ def set_timezone(user: User, timezone: str) -> User:
     return user
 
 
+def set_display_name(user: User, name: str | None) -> User:
+    user.display_name = name
+    db.session.flush()
+    return user
+
+
 def delete_account(user: User, password: str) -> None:
     """Every row of the user goes. :raise 403: with a wrong password."""
     if not _verify(user.password_hash, password):

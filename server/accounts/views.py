@@ -157,10 +157,12 @@ class Me(MethodView):
     @blp.arguments(MePatchSchema())
     @blp.response(200, UserSchema)
     def patch(self, body):
-        """Change the account's time zone."""
+        """Change the account's time zone or the name on its reports (null clears the name)."""
         user = current_user()
         if "timezone" in body:
             service.set_timezone(user, body["timezone"])
+        if "display_name" in body:
+            service.set_display_name(user, body["display_name"])
         db.session.commit()
         return user
 

@@ -15,7 +15,7 @@ def test_me_is_the_signed_in_user(user):
     me = user.get("/api/v1/me")
     assert me.status_code == 200
     assert me.json() == user.user
-    assert set(me.json()) == {"id", "email", "timezone", "created_at"}
+    assert {"id", "email", "timezone", "created_at", "display_name"} <= set(me.json())
 
 
 def test_patch_changes_the_time_zone(user):

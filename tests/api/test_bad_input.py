@@ -20,6 +20,7 @@ from server.instants import utcnow
 from tests.support.api import PASSWORD, ApiClient
 from tests.support.bad_input import (
     BOOLEAN,
+    DISPLAY_NAME,
     EMAIL,
     INSTANT,
     INTEGER,
@@ -97,7 +98,8 @@ def test_login_and_token_creation_refuse_bad_input(owner, subtests):
 def test_me_refuses_bad_input(owner, subtests):
     before = snapshot(owner)
     _run(subtests, owner, "PATCH", "/api/v1/me",
-         [*body_cases(), *field_cases({"timezone": "Asia/Tokyo"}, {"timezone": TIMEZONE})])
+         [*body_cases(), *field_cases({"timezone": "Asia/Tokyo", "display_name": "Maya"},
+                                      {"timezone": TIMEZONE, "display_name": DISPLAY_NAME}, nullable=["display_name"])])
     _run(subtests, owner, "DELETE", "/api/v1/me",
          [*body_cases(), *field_cases({"password": PASSWORD}, {"password": STRING}, required=["password"])])
     assert snapshot(owner) == before

@@ -128,6 +128,9 @@ PASSWORD = [*STRING, ("9 characters", "123456789"), ("1,025 characters", "p" * 1
 TIMEZONE = [*STRING, ("not a zone", "Mars/Olympus_Mons"), ("a path", "../../etc/passwd"), ("localtime", "localtime"),
             ("an offset", "+02:00"), ("empty", "")]
 LABEL = [*STRING, ("empty", ""), ("101 characters", "l" * 101)]
+# A person's display name (§16): null and "" clear it, so neither is wrong.
+DISPLAY_NAME = [*STRING, ("101 characters", "n" * 101), ("101 characters after trimming", " " + "n" * 101 + " "),
+                ("a line break", "Maya\nRivera"), ("a control character", "Maya\x07")]
 
 
 def field_cases(valid: dict, kinds: dict[str, list[tuple[str, Any]]], *, required: Iterable[str] = (),
