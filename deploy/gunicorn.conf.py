@@ -5,6 +5,14 @@ workers or more machines is only a matter of starting more.
 """
 import multiprocessing
 import os
+import tempfile
+
+# Metrics add up across workers through files in one directory (prometheus_client's multiprocess
+# mode). Set PROMETHEUS_MULTIPROC_DIR in the environment file, the same for the web unit and the
+# dispatchers, on a tmpfs such as /run/twitchlog/metrics (a reboot empties it, as it must); without
+# it each start of the web unit gets a fresh directory of its own.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="twitchlog-metrics-")
 
 bind = os.environ.get("TWITCHLOG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))

@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import errors, security
+    from . import errors, observability, security
     from .extensions import api, bind_sqlite_pragmas, db, limiter, migrate
 
     db.init_app(app)
@@ -56,4 +56,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.register_error_handlers(app)
     security.init_app(app)
+    observability.init_app(app)  # after security: its request id is taken before the guards run
     return app

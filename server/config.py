@@ -52,6 +52,10 @@ class Settings:
     session_days: int = 30
     trusted_proxies: int = 0
     sqlite_busy_ms: int = 5000
+    log_format: str = "text"  # "json": one JSON object per log line
+    access_log: bool = True  # one log line per request (route template, status, duration, request id)
+    metrics_token: str | None = None  # GET /metrics is 404 until this is set, then wants it as a bearer token
+    sentry_dsn: str | None = None  # error reports to Sentry (the `sentry` extra), scrubbed of personal data
     extra: dict = field(default_factory=dict)
 
     @property
@@ -95,6 +99,10 @@ class Settings:
             session_days=int(os.environ.get("TWITCHLOG_SESSION_DAYS", "30")),
             trusted_proxies=int(os.environ.get("TWITCHLOG_TRUSTED_PROXIES", "0")),
             sqlite_busy_ms=int(os.environ.get("TWITCHLOG_SQLITE_BUSY_MS", "5000")),
+            log_format=os.environ.get("TWITCHLOG_LOG_FORMAT", "text").strip().lower(),
+            access_log=_flag("TWITCHLOG_ACCESS_LOG", True),
+            metrics_token=os.environ.get("TWITCHLOG_METRICS_TOKEN") or None,
+            sentry_dsn=os.environ.get("SENTRY_DSN") or None,
         )
 
     def flask_config(self) -> dict:

@@ -17,6 +17,7 @@ from flask import Flask
 
 from ..extensions import begin_write, db
 from ..instants import utcnow
+from ..observability.metrics import DISPATCHER_PASSES, PUSH_DELIVERIES, PUSH_REAPED
 from . import dispatch
 from .sender import CONNECT_TIMEOUT, READ_TIMEOUT, PushSender, Outcome
 
@@ -73,7 +74,9 @@ class Dispatcher:
     def reap(self) -> int:
         now = self.clock()
         self._reaped_at = now
-        return self._write(dispatch.reap, now, self.stale_after)
+        returned = self._write(dispatch.reap, now, self.stale_after)
+        PUSH_REAPED.inc(returned)
+        return returned
 
     def send_batch(self) -> int:
         """Claim a batch, send it outside any transaction, record outcomes as they come."""
@@ -91,6 +94,9 @@ class Dispatcher:
     def _record(self, outcomes: list[Outcome]) -> None:
         tally = self._write(dispatch.record_outcomes, outcomes, self.clock())
         self.totals.update(dataclasses.asdict(tally))
+        for outcome, count in dataclasses.asdict(tally).items():
+            if count:
+                PUSH_DELIVERIES.labels(outcome).inc(count)
 
     def tick(self, stop: threading.Event | None = None) -> int:
         """One pass: reap and plan when their time has come, then send until the queue is
@@ -105,6 +111,7 @@ class Dispatcher:
             count = self.send_batch()
             total += count
             if count < self.batch or (stop is not None and stop.is_set()):
+                DISPATCHER_PASSES.inc()
                 return total
 
     def run(self, stop: threading.Event) -> None:

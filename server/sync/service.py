@@ -134,7 +134,8 @@ def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | No
     if changed:
         for hook in after_push_hooks:
             hook(user_id, [(key[0], row) for key, row in changed.items()])
-    return {"last_mutation_id": last, "rejected": rejected, "server_time": format_instant(now)}
+    # `applied` (new mutations taken, replays not counted) is for the view's metrics; the schema drops it
+    return {"last_mutation_id": last, "rejected": rejected, "server_time": format_instant(now), "applied": len(in_sequence)}
 
 
 def _last_mutation_id(connection: sa.Connection, user_id: str, client_id: str) -> int | None:

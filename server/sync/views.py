@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from ..accounts.auth import current_user_id, login_required
 from ..extensions import begin_write, db
+from ..observability.metrics import SYNC_MUTATIONS
 from . import service
 from .schemas import PullResultSchema, PullSchema, PushResultSchema, PushSchema
 
@@ -21,6 +22,7 @@ def push(body):
     begin_write()
     result = service.push(user_id, body["client_id"], body["mutations"])
     db.session.commit()
+    SYNC_MUTATIONS.inc(result.pop("applied"))
     return result
 
 

@@ -1,15 +1,14 @@
 """The installable app: every file under pwa/ at the same path from the site root.
 
 In production the reverse proxy serves these files itself; this keeps the laptop install and the
-tests to one process. The service worker and the manifest are never cached by HTTP, so an
-update is always seen; everything else is revalidated (the worker's precache does the rest).
+tests to one process, with the same cache headers: icons are immutable for a year, everything else
+is revalidated (`no-cache`), so an update is always seen (the worker's precache does the rest).
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
 blp = Blueprint("web", __name__)
-NO_CACHE = {"sw.js", "manifest.webmanifest", "index.html"}
 
 
 def _serve(path: str):
@@ -17,7 +16,9 @@ def _serve(path: str):
     if not root.is_dir():
         abort(404)
     response = send_from_directory(root, path, max_age=0)
-    response.headers["Cache-Control"] = "no-cache" if path in NO_CACHE or path.endswith(".html") else "public, max-age=0, must-revalidate"
+    # As nginx gives them in production (deploy/nginx/twitchlog.conf): icons never change under
+    # one name; everything else keeps its name across releases and is revalidated by ETag.
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if path.startswith("icons/") else "no-cache"
     if path == "sw.js":
         response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -95,6 +95,16 @@ def test_health_and_readiness_through_nginx(stack):
     assert ready.status_code == 200 and ready.json()["database"] == "postgresql"
 
 
+def test_request_ids_pass_through_nginx_to_the_app_and_its_log(stack):
+    mine = stack.session().get(f"{stack.url}/healthz", headers={"X-Request-ID": "trace-me.42"}, timeout=10)
+    assert mine.headers["X-Request-ID"] == "trace-me.42"
+    made = stack.session().get(f"{stack.url}/api/v1/me", headers={"X-Request-ID": "not sane\u00e9"}, timeout=10)
+    assert made.status_code == 401
+    made_id = made.headers["X-Request-ID"]
+    assert made_id and made_id != "not sane\u00e9" and len(made_id) == 32  # nginx's $request_id
+    wait_until(lambda: made_id in stack.logs("access.log") and made_id in stack.logs("gunicorn.log"), what="the id in both logs")
+
+
 def test_plain_http_redirects_to_https(stack):
     response = requests.get(f"http://127.0.0.1:{stack.http_port}/", allow_redirects=False, timeout=5)
     assert response.status_code == 301 and response.headers["Location"].startswith("https://")
