@@ -90,5 +90,6 @@ def scrape():
 
 
 def init_app(app: Flask) -> None:
-    app.after_request(count_request)
+    if app.config["TWITCHLOG"].metrics_token:  # nobody can read them otherwise: count nothing
+        app.after_request(count_request)
     app.register_blueprint(blp)
