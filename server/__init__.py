@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.views import blp as accounts
     from .export.views import blp as export
     from .health.views import blp as health
+    from .imports.views import blp as imports
     from .insights.views import blp as insights
     from .push.views import blp as push
     from .reports.views import blp as reports
@@ -48,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .sync.views import blp as sync
     from .web.views import blp as web
 
-    for blueprint in (accounts, sync, export, insights, sharing, reports, push):
+    for blueprint in (accounts, sync, export, insights, sharing, reports, push, imports):
         api.register_blueprint(blueprint)
     # outside the API document: health checks, the clinician page, and last the PWA's catch-all
     for blueprint in (health, clinician, web):
