@@ -20,6 +20,6 @@ def clinician_pdf(query):
     """A PDF for a neurology or EMG visit; its numbers are the insights of the same period."""
     user = current_user()
     first, last = resolve_range(user.timezone, query["first"], query["last"])
-    pdf = clinician_report(user, first, last, heading=user.email)
+    pdf = clinician_report(user, first, last)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="twitchlog-report-{first.isoformat()}-{last.isoformat()}.pdf"'})

@@ -164,7 +164,7 @@ def shared_report(token):
         return page.gone(), 404
     except ApiError as error:
         return page.bad_period(error.message), 400
-    pdf = clinician_report(person, first, last, share.scopes, heading=share.label)
+    pdf = clinician_report(person, first, last, share.scopes)  # never the share's label: it is the owner's (§16)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="twitchlog-{first.isoformat()}-{last.isoformat()}.pdf"'})
 

@@ -240,12 +240,14 @@ def test_the_clinician_page_is_plain_html_under_the_strict_csp(user, client):
     plant = Planter(user)
     plant.twitch(at_local("2026-11-02", 22, 10), body_region="eyelid", side="left")
     plant.push()
-    share = make_share(user, "link", ["summary"], label="<script>alert(1)</script>")
+    assert user.patch("/api/v1/me", json={"display_name": "<script>alert(1)</script>"}).status_code == 200
+    share = make_share(user, "link", ["summary"], label="<b>the owner's own label</b>")
     response = client.get(share["url"] + "?from=2026-11-01&to=2026-11-03")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     html = response.text
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "own label" not in html  # a share's label is private to its owner (§16)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "no-referrer" and response.headers["Cache-Control"] == "no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
