@@ -23,6 +23,9 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person's day begins (§13): an instant's local date is that of (local time - this).
+    day_starts_at: Mapped[str] = mapped_column(sa.String(5), default="00:00", server_default="00:00")
+    calm_mode: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # The name the person wants on reports (§16); the clinician page says "Name not given" without it.
     display_name: Mapped[str | None] = mapped_column(sa.String(100))
 

@@ -50,9 +50,21 @@ class DisplayNameField(f.Text):
         return value or None
 
 
+class DayStartField(f.ClockTime):
+    """When the person's day begins (§13): "HH:MM" from 00:00 to 06:00."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value > "06:00":
+            raise ValidationError("The day can start between 00:00 and 06:00.")
+        return value
+
+
 class MePatchSchema(Schema):
     timezone = f.TimeZoneName()
     display_name = DisplayNameField(allow_none=True)
+    day_starts_at = DayStartField(metadata={"description": "HH:MM, 00:00 to 06:00: when the person's day begins (§13)"})
+    calm_mode = f.Boolean(metadata={"description": "hide raw counts in the app, keep the words (§13)"})
 
     @validates("timezone")
     def _present(self, value, **_):
@@ -66,6 +78,8 @@ class UserSchema(Schema):
     timezone = fields.String()
     created_at = f.Instant()
     display_name = fields.String(allow_none=True, metadata={"description": "the name on reports, or null (§16)"})
+    day_starts_at = fields.String(metadata={"description": "HH:MM (00:00 to 06:00): when the person's day begins"})
+    calm_mode = fields.Boolean()
 
 
 class SessionSchema(Schema):

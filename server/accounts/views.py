@@ -163,6 +163,9 @@ class Me(MethodView):
             service.set_timezone(user, body["timezone"])
         if "display_name" in body:
             service.set_display_name(user, body["display_name"])
+        for key in ("day_starts_at", "calm_mode"):  # plain settings, validated by the schema
+            if key in body:
+                setattr(user, key, body[key])
         db.session.commit()
         return user
 

@@ -6,6 +6,7 @@ import io
 
 import sqlalchemy as sa
 
+from ..accounts.schemas import UserSchema
 from ..extensions import db
 from ..instants import format_instant, utcnow
 from ..sync.entities import ENTITIES, Entity
@@ -29,7 +30,7 @@ def export_document(user) -> dict:
     document = {
         "format": "twitchlog-export/1",
         "exported_at": format_instant(utcnow()),
-        "user": {"id": user.id, "email": user.email, "timezone": user.timezone, "created_at": format_instant(user.created_at)},
+        "user": UserSchema().dump(user),  # the account as GET /api/v1/me shows it, settings included
         "records": {name: records_of(user.id, entity) for name, entity in ENTITIES.items()},
     }
     for name, section in export_sections.items():

@@ -26,6 +26,11 @@ class InsightsSchema(Schema):
         "body_region": {"type": "string"}, "side": {"type": "string", "nullable": True}, "count": {"type": "integer"}}}})
     factors = fields.Raw(allow_none=True, metadata={
         "type": "object",
-        "description": "per check-in field: {same_day, previous_day}, each {rho, n} or null (n < 14 or a constant side)"})
+        "description": "per check-in field: {same_day, previous_day, two_days_before}, each {rho, n, p, q} or null "
+                       "(n < 14 or a constant side); q is Benjamini-Hochberg over every non-null entry"})
+    trend = fields.Raw(allow_none=True, metadata={
+        "type": "object",
+        "description": '{"recent": {from, to, tracked_days, median}, "before": {...}, '
+                       '"change": "fewer" | "more" | "about_the_same" | "not_enough_data", "p_value": number | null}'})
     red_flags = fields.Raw(allow_none=True, metadata={
         "type": "object", "description": '{"status": "see_doctor" | "no_red_flags", "reasons": [...]}'})

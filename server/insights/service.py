@@ -1,26 +1,32 @@
-"""Insights (§7): daily and hourly counts, body regions, check-in factors and the red-flag monitor.
+"""Insights (§7, §13): daily and hourly counts, body regions, check-in factors with p and q, the
+trend, and the red-flag monitor.
 
-Everything is computed from the user's non-deleted records, placed on local dates and hours by
-the user's current IANA time zone. One lean pass over the twitches of the range (plus the 28-day
+Everything is computed from the user's non-deleted records, placed on local dates by the user's
+current IANA time zone and day start (`server.local_dates`), and on wall-clock hours. The
+statistics are those §13 defines by SciPy (`spearmanr`, `mannwhitneyu`, `false_discovery_control`),
+computed by `stats.py` to the same numbers at a fraction of the cost. One lean pass over the twitches of the range (plus the 28-day
 red-flag window) feeds every count; the clinician page, the PDF and the caregiver's view all call
 `insights()` so their numbers are the same by construction.
 """
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-from operator import mul
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ..accounts.models import User
 from ..errors import ApiError
 from ..extensions import db
-from ..instants import UTC, utcnow
+from ..instants import UTC
+from ..local_dates import day_start, local_date_of, local_today
 from ..sync.models import Checkin, Symptom, Twitch
 from ..sync.schemas import RED_FLAG_KINDS
+from .stats import benjamini_hochberg, mann_whitney_p, spearman
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 3660
@@ -32,23 +38,25 @@ FACTORS = (
     "sleep_hours", "sleep_quality", "stress", "anxiety", "fatigue", "exertion",
     "hydration_l", "electrolytes", "magnesium_mg", "caffeine_mg",
 )
+# (key, d - lag): the factor on the same day, the day before and two days before (§13)
+LAGS = (("same_day", 0), ("previous_day", 1), ("two_days_before", 2))
+TREND_DAYS = 14
+MIN_TRACKED_DAYS = 7
+TREND_ALPHA = 0.05
 # A record's UTC instant can sit up to ~26 h from its local date's midnight: read a day either side.
 MARGIN = timedelta(days=1)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def local_today(timezone: str, now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
-
-
 def resolve_range(timezone: str, first: date | None, last: date | None, default_days: int = DEFAULT_DAYS,
-                  now: datetime | None = None) -> tuple[date, date]:
-    """The inclusive local-date range asked for, with the defaults filled in.
+                  now: datetime | None = None, day_starts_at: str | None = None) -> tuple[date, date]:
+    """The inclusive local-date range asked for, with the defaults filled in ("today" is the
+    local date of now, by the day start).
 
     :raise 400: when `from` is after `to` or the range is longer than 3,660 days.
     """
     if last is None:
-        last = local_today(timezone, now)
+        last = local_today(timezone, day_start(day_starts_at), now)
     if first is None:
         first = last - timedelta(days=default_days - 1)
     if first > last:
@@ -59,27 +67,34 @@ def resolve_range(timezone: str, first: date | None, last: date | None, default_
     return first, last
 
 
-def utc_bounds(zone: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
+def utc_bounds(zone: ZoneInfo, first: date, last: date, shift_seconds: int = 0) -> tuple[datetime, datetime]:
     """UTC instants that surely contain every instant whose local date is in [first, last]."""
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC) - MARGIN
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC) + MARGIN
+    shift = timedelta(seconds=shift_seconds)
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC) + shift - MARGIN
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC) + shift + MARGIN
     return start, end
 
 
-def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
-    """The §7 insights document for the user's local dates `first`..`last` (inclusive)."""
+def insights(user_id: str, timezone: str, first: date, last: date, day_starts_at: str | None = None) -> dict:
+    """The §7/§13 insights document for the user's local dates `first`..`last` (inclusive).
+
+    `day_starts_at` ("HH:MM") is read from the user's account when not given.
+    """
     zone = ZoneInfo(timezone)
+    if day_starts_at is None:
+        day_starts_at = db.session.scalar(sa.select(User.day_starts_at).where(User.id == user_id))
+    shift_seconds = int(day_start(day_starts_at).total_seconds())
     window_first = last - timedelta(days=RED_FLAG_DAYS - 1)
     scan_first = min(first, window_first)
     first_ord, last_ord, window_ord, scan_ord = first.toordinal(), last.toordinal(), window_first.toordinal(), scan_first.toordinal()
 
-    daily = [0] * (last_ord - first_ord + 1)
+    scan_daily = [0] * (last_ord - scan_ord + 1)  # every date from scan_first: the range and the 28-day window
     by_hour = [0] * 24
     regions: Counter = Counter()
     window_total = 0
     window_pairs: Counter = Counter()
     window_pair_days: dict = defaultdict(set)
-    start, end = utc_bounds(zone, scan_first, last)
+    start, end = utc_bounds(zone, scan_first, last, shift_seconds)
     clock = LocalClock(zone, start, end)
     starts, offsets = clock.starts, clock.offsets
     change, offset = 0, offsets[0]
@@ -90,12 +105,12 @@ def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
             offset = offsets[change]
             next_change = starts[change + 1] if change + 1 < len(starts) else math.inf
         local = seconds + offset
-        day = local // 86400 + EPOCH_ORDINAL
+        day = (local - shift_seconds) // 86400 + EPOCH_ORDINAL  # the date of (local time - day start)
         if day < scan_ord or day > last_ord:
             continue
+        scan_daily[day - scan_ord] += 1
         if day >= first_ord:
-            daily[day - first_ord] += 1
-            by_hour[local % 86400 // 3600] += 1
+            by_hour[local % 86400 // 3600] += 1  # the wall-clock hour, whatever the day start
             if region is not None:
                 regions[(region, side)] += 1
         if day >= window_ord:
@@ -104,6 +119,8 @@ def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
                 window_pairs[(region, side)] += 1
                 window_pair_days[(region, side)].add(day)
 
+    daily = scan_daily[first_ord - scan_ord:]
+    checkins = _checkin_rows(user_id, min(first - timedelta(days=LAGS[-1][1]), window_first), last)
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
@@ -114,8 +131,10 @@ def insights(user_id: str, timezone: str, first: date, last: date) -> dict:
             {"body_region": region, "side": side, "count": count}
             for (region, side), count in sorted(regions.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or ""))
         ],
-        "factors": _factors(user_id, first, daily),
-        "red_flags": _red_flags(user_id, zone, window_first, last, window_total, window_pairs, window_pair_days),
+        "factors": _factors(first, daily, checkins),
+        "trend": _trend(last, scan_first, scan_daily, {row[0] for row in checkins}),
+        "red_flags": _red_flags(user_id, zone, day_start(day_starts_at), window_first, last, window_total, window_pairs,
+                                window_pair_days),
     }
 
 
@@ -190,75 +209,106 @@ class LocalClock:
 
 # --- factors ----------------------------------------------------------------------------------
 
-def _factors(user_id: str, first: date, daily: list[int]) -> dict:
-    last = first + timedelta(days=len(daily) - 1)
+def _checkin_rows(user_id: str, first: date, last: date) -> list[tuple]:
+    """(local_date, *FACTORS) of the user's live check-ins dated first..last."""
     columns = [getattr(Checkin, name) for name in FACTORS]
-    rows = db.session.connection().execute(
+    return [tuple(row) for row in db.session.connection().execute(
         sa.select(Checkin.local_date, *columns).where(
             Checkin.user_id == user_id,
             Checkin.deleted.is_(False),
-            Checkin.local_date >= first - timedelta(days=1),
+            Checkin.local_date >= first,
             Checkin.local_date <= last,
         )
-    ).all()
+    )]
+
+
+def _factors(first: date, daily: list[int], checkins: list[tuple]) -> dict:
+    """Spearman rho, n and p of the daily count on d against each factor on d, d - 1 and d - 2
+    (which may fall before `first`), then q (Benjamini-Hochberg) over every non-null entry."""
+    reach = LAGS[-1][1]
     first_ord = first.toordinal()
-    # values[name][i] is the factor on first + i - 1: index 0 is the day before the range.
-    values = {name: [None] * (len(daily) + 1) for name in FACTORS}
-    for row in rows:
-        index = row[0].toordinal() - first_ord + 1
-        for name, value in zip(FACTORS, row[1:]):
-            if value is not None:
-                values[name][index] = float(value)
+    # values[name][i] is the factor on first + i - reach: the first `reach` are before the range.
+    values = {name: [None] * (len(daily) + reach) for name in FACTORS}
+    for row in checkins:
+        index = row[0].toordinal() - first_ord + reach
+        if 0 <= index < len(daily) + reach:
+            for name, value in zip(FACTORS, row[1:]):
+                if value is not None:
+                    values[name][index] = float(value)
     result = {}
+    entries = []
     for name in FACTORS:
         series = values[name]
-        result[name] = {
-            "same_day": _paired_rho(daily, series[1:]),
-            "previous_day": _paired_rho(daily, series[:-1]),
-        }
+        result[name] = {}
+        for key, lag in LAGS:
+            entry = paired_entry(daily, series[reach - lag:len(series) - lag])
+            result[name][key] = entry
+            if entry is not None:
+                entries.append(entry)
+    if entries:
+        qs = benjamini_hochberg([entry.pop("_p") for entry in entries])
+        for entry, q in zip(entries, qs):
+            entry["q"] = round(q, 4) + 0.0
     return result
 
 
-def _paired_rho(counts: list[int], factor: list[float | None]) -> dict | None:
-    pairs = [(count, value) for count, value in zip(counts, factor) if value is not None]
-    if len(pairs) < MIN_PAIRED_DAYS:
+def paired_entry(counts: list[int], factor: list[float | None]) -> dict | None:
+    """{rho, n, p} over the dates where the factor is set (plus the unrounded p as `_p`), or
+    None when fewer than 14 such dates or either side is constant."""
+    xs, ys = [], []
+    for count, value in zip(counts, factor):
+        if value is not None:
+            xs.append(count)
+            ys.append(value)
+    if len(xs) < MIN_PAIRED_DAYS:
         return None
-    rho = spearman([p[0] for p in pairs], [p[1] for p in pairs])
-    if rho is None:
+    result = spearman(xs, ys)
+    if result is None:
         return None
-    return {"rho": rho, "n": len(pairs)}
+    rho, p = result
+    return {"rho": round(rho, 3) + 0.0, "n": len(xs), "p": round(p, 4) + 0.0, "_p": p}  # + 0.0: no -0.0
 
 
-def average_ranks(values: list[float]) -> list[float]:
-    """1-based ranks; tied values share the average of the ranks they span."""
-    ordered = sorted(values)
-    # Few distinct values (scales, counts): find each one's span once, by bisection.
-    rank_of = {v: (bisect_left(ordered, v) + 1 + bisect_right(ordered, v)) / 2 for v in set(values)}
-    return [rank_of[v] for v in values]
+# --- trend --------------------------------------------------------------------------------------
 
+def _trend(last: date, scan_first: date, scan_daily: list[int], checkin_dates: set) -> dict:
+    """Recent 14 local dates against the 14 before them (§13), over tracked dates only: those
+    with a twitch or a check-in. Mann-Whitney U, normal approximation with tie and continuity
+    correction. With p < 0.05 the direction is read from the medians (then the means, should
+    the medians tie)."""
+    def side(first_day: date) -> tuple[dict, list[int]]:
+        counts = []
+        for i in range(TREND_DAYS):
+            day = first_day + timedelta(days=i)
+            count = scan_daily[(day - scan_first).days]
+            if count > 0 or day in checkin_dates:
+                counts.append(count)
+        median = statistics.median(counts) if counts else None
+        return {"from": first_day.isoformat(), "to": (first_day + timedelta(days=TREND_DAYS - 1)).isoformat(),
+                "tracked_days": len(counts), "median": median}, counts
 
-def spearman(xs: list[float], ys: list[float]) -> float | None:
-    """Spearman's rho (Pearson on average ranks), rounded to 3 decimals; None when a side is constant."""
-    if len(set(xs)) < 2 or len(set(ys)) < 2:
-        return None
-    rx, ry = average_ranks(xs), average_ranks(ys)
-    n = len(rx)
-    mx, my = sum(rx) / n, sum(ry) / n
-    dx = [a - mx for a in rx]
-    dy = [b - my for b in ry]
-    sxy = sum(map(mul, dx, dy))
-    sxx = sum(map(mul, dx, dx))
-    syy = sum(map(mul, dy, dy))
-    rho = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
-    return round(rho, 3) + 0.0  # + 0.0 turns -0.0 into 0.0
+    recent, recent_counts = side(last - timedelta(days=TREND_DAYS - 1))
+    before, before_counts = side(last - timedelta(days=2 * TREND_DAYS - 1))
+    if len(recent_counts) < MIN_TRACKED_DAYS or len(before_counts) < MIN_TRACKED_DAYS:
+        return {"recent": recent, "before": before, "change": "not_enough_data", "p_value": None}
+    p = mann_whitney_p(recent_counts, before_counts)
+    change = "about_the_same"
+    if p < TREND_ALPHA:
+        direction = (recent["median"] > before["median"]) - (recent["median"] < before["median"])
+        if direction == 0:
+            direction = (statistics.fmean(recent_counts) > statistics.fmean(before_counts)) - (
+                statistics.fmean(recent_counts) < statistics.fmean(before_counts))
+        change = {1: "more", -1: "fewer", 0: "about_the_same"}[direction]
+    return {"recent": recent, "before": before, "change": change, "p_value": round(p, 4) + 0.0}
 
 
 # --- red flags --------------------------------------------------------------------------------
 
-def _red_flags(user_id: str, zone: ZoneInfo, first: date, last: date, total: int, pairs: Counter, pair_days: dict) -> dict:
+def _red_flags(user_id: str, zone: ZoneInfo, shift: timedelta, first: date, last: date, total: int, pairs: Counter,
+               pair_days: dict) -> dict:
     reasons = [
         {"kind": "red_flag_symptom", "symptom": kind, "dates": dates}
-        for kind, dates in red_flag_symptom_dates(user_id, zone, first, last).items()
+        for kind, dates in red_flag_symptom_dates(user_id, zone, first, last, shift).items()
     ]
     persistent = [
         {"kind": "localized_persistent", "body_region": region, "side": side, "days": len(pair_days[(region, side)]),
@@ -271,9 +321,10 @@ def _red_flags(user_id: str, zone: ZoneInfo, first: date, last: date, total: int
     return {"status": "see_doctor" if reasons else "no_red_flags", "reasons": reasons}
 
 
-def red_flag_symptom_dates(user_id: str, zone: ZoneInfo, first: date, last: date) -> dict[str, list[str]]:
+def red_flag_symptom_dates(user_id: str, zone: ZoneInfo, first: date, last: date,
+                           shift: timedelta = timedelta(0)) -> dict[str, list[str]]:
     """Each red-flag symptom kind logged on local dates first..last, with those dates, in §2 order."""
-    start, end = utc_bounds(zone, first, last)
+    start, end = utc_bounds(zone, first, last, int(shift.total_seconds()))
     rows = db.session.execute(
         sa.select(Symptom.kind, Symptom.observed_at).where(
             Symptom.user_id == user_id,
@@ -285,7 +336,7 @@ def red_flag_symptom_dates(user_id: str, zone: ZoneInfo, first: date, last: date
     )
     found: dict = defaultdict(set)
     for kind, observed_at in rows:
-        day = observed_at.astimezone(zone).date()
+        day = local_date_of(observed_at, zone, shift)
         if first <= day <= last:
             found[kind].add(day)
     return {kind: [d.isoformat() for d in sorted(found[kind])] for kind in RED_FLAG_KINDS if kind in found}
@@ -306,6 +357,7 @@ def for_scopes(document: dict, scopes) -> dict:
         "by_hour": document["by_hour"] if summary else None,
         "by_region": document["by_region"] if summary else None,
         "factors": document["factors"] if "checkins" in scopes else None,
+        "trend": document["trend"] if summary else None,
         "red_flags": (
             {"status": flags["status"], "reasons": flags["reasons"] if "symptoms" in scopes else None}
             if summary or "symptoms" in scopes else None

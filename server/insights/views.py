@@ -17,5 +17,5 @@ blp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Insight
 def insights(query):
     """Daily and hourly counts, body regions, check-in factors and red flags for a local-date range."""
     user = current_user()
-    first, last = service.resolve_range(user.timezone, query["first"], query["last"])
-    return service.insights(user.id, user.timezone, first, last)
+    first, last = service.resolve_range(user.timezone, query["first"], query["last"], day_starts_at=user.day_starts_at)
+    return service.insights(user.id, user.timezone, first, last, user.day_starts_at)
