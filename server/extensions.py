@@ -1,4 +1,8 @@
-"""Extensions made once here, bound to the app in create_app."""
+"""Extensions made once here, bound to the app in create_app.
+
+Writing to the database? Read server/transactions.py first: on SQLite a writing request takes the
+write lock before its first read, and slow work (Argon2, PDFs, parsing) happens outside it.
+"""
 from __future__ import annotations
 
 from flask import Flask, current_app, has_app_context
@@ -62,7 +66,8 @@ limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
 
 
 def bind_sqlite_pragmas(app: Flask) -> None:
-    """SQLite: WAL, foreign keys, and explicit BEGIN so a write transaction can be IMMEDIATE."""
+    """SQLite: WAL, foreign keys, and the write rule of server/transactions.py (read it before
+    writing a view: writing requests take the write lock first, slow work happens outside it)."""
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
@@ -70,7 +75,7 @@ def bind_sqlite_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (server/transactions.py)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -78,20 +83,14 @@ def bind_sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+    from . import transactions
+
+    transactions.install(app, engine)
 
 
 def begin_write() -> None:
-    """Make the request's transaction the write one.
+    """Take the write lock before the reads a write depends on: server/transactions.begin_write
+    (kept here so existing imports stay right; the rule and the other tools are in that module)."""
+    from .transactions import begin_write as take_write_lock
 
-    On SQLite, end any read of this request and start BEGIN IMMEDIATE, so the write lock is
-    taken up front and a later write never fails on a stale snapshot. On PostgreSQL nothing is
-    needed: READ COMMITTED gives each statement a fresh view, and the first write (the change
-    counter's UPDATE) takes the row lock that serialises a user's pushes.
-    """
-    if db.engine.dialect.name == "sqlite":
-        db.session.commit()
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    take_write_lock()

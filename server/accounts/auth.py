@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import after_this_request, current_app, g, request
 
 from ..errors import Unauthorized
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..instants import utcnow
 from .models import ApiToken, LoginSession, User
 
@@ -57,7 +57,8 @@ def _load_caller() -> None:
         if row is None:
             return
         if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-            connection.execute(TOUCH_TOKEN, {"token_id": row.id, "now": now})
+            begin_write()  # a GET has read already: take the write lock first (server/transactions.py)
+            db.session.connection().execute(TOUCH_TOKEN, {"token_id": row.id, "now": now})
             db.session.commit()
         g.user_id, g.auth, g.token_id = row.user_id, "token", row.id
         return
@@ -69,7 +70,8 @@ def _load_caller() -> None:
         return
     if now - row.last_seen_at > TOUCH_EVERY:
         expires_at = now + timedelta(days=current_app.config["TWITCHLOG"].session_days)
-        connection.execute(TOUCH_SESSION, {"session_id": row.id, "now": now, "new_expires_at": expires_at})
+        begin_write()  # as for tokens above
+        db.session.connection().execute(TOUCH_SESSION, {"session_id": row.id, "now": now, "new_expires_at": expires_at})
         db.session.commit()
         set_session_cookie(secret)  # the browser's copy lives as long as the server's row
     g.user_id, g.auth, g.session_id = row.user_id, "session", row.id
