@@ -91,6 +91,7 @@ class Checkin(Record, db.Model):
     electrolytes: Mapped[bool | None] = mapped_column(sa.Boolean)
     magnesium_mg: Mapped[float | None] = mapped_column(sa.Float)
     caffeine_mg: Mapped[float | None] = mapped_column(sa.Float)
+    crash: Mapped[bool | None] = mapped_column(sa.Boolean)
     note: Mapped[str | None] = mapped_column(sa.String(2000))
 
 

@@ -61,6 +61,7 @@ class CheckinFields(Schema):
     electrolytes = f.Boolean(allow_none=True)
     magnesium_mg = _amount(0, 2000)
     caffeine_mg = _amount(0, 2000)
+    crash = f.Boolean(allow_none=True)  # "did you crash today?" (post-exertional, §13)
     note = _note(2000)
 
 

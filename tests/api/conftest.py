@@ -18,7 +18,7 @@ def fill_account(api: ApiClient) -> dict:
                                                "intensity": 3, "visibility": "felt", "pattern": "burst", "at_rest": True, "note": "after a walk"}),
         api.mutation("checkin", ids["checkin"], {"local_date": "2026-11-24", "sleep_hours": 6.5, "sleep_quality": 3, "stress": 4,
                                                  "anxiety": 5, "fatigue": 2, "exertion": 3, "twitch_burden": 4, "hydration_l": 1.5,
-                                                 "electrolytes": True, "magnesium_mg": 200, "caffeine_mg": 95, "note": "ok day"}),
+                                                 "electrolytes": True, "magnesium_mg": 200, "caffeine_mg": 95, "crash": False, "note": "ok day"}),
         api.mutation("symptom", ids["symptom"], {"observed_at": "2026-11-25T08:00:00Z", "kind": "cramp", "body_region": "foot",
                                                  "side": "right", "progressive": False, "note": "morning"}),
         api.mutation("activity", ids["activity"], {"started_at": "2026-11-25T10:00:00Z", "ended_at": "2026-11-25T10:20:00Z",

@@ -12,7 +12,7 @@ from tests.support.bad_input import assert_envelope
 FIELDS = {
     "twitch": ["occurred_at", "body_region", "side", "intensity", "visibility", "pattern", "at_rest", "note"],
     "checkin": ["local_date", "sleep_hours", "sleep_quality", "stress", "anxiety", "fatigue", "exertion", "twitch_burden",
-                "hydration_l", "electrolytes", "magnesium_mg", "caffeine_mg", "note"],
+                "hydration_l", "electrolytes", "magnesium_mg", "caffeine_mg", "crash", "note"],
     "symptom": ["observed_at", "kind", "body_region", "side", "progressive", "note"],
     "activity": ["started_at", "ended_at", "level", "label"],
     "intake": ["taken_at", "kind", "amount", "unit", "label"],
