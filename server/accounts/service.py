@@ -11,6 +11,7 @@ from flask import current_app
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
 from ..extensions import db
 from ..instants import utcnow
+from ..transactions import check_no_write_lock, slow_work
 from .auth import hash_secret, new_secret
 from .models import ApiToken, LoginSession, User
 
@@ -22,6 +23,7 @@ _DUMMY_HASH = hasher.hash("not a real password, only for equal timing")
 
 
 def _hasher() -> PasswordHasher:
+    check_no_write_lock("Argon2")  # slow: never while holding the SQLite write lock (server/transactions.py)
     return _test_hasher if current_app.config["TWITCHLOG"].env == "testing" else hasher
 WRONG_LOGIN = "The email or the password is wrong."
 
@@ -30,25 +32,34 @@ account_deleters: list = []
 
 
 def register(email: str, password: str, timezone: str) -> User:
-    """:raise 409: when the email is taken (case-insensitively)."""
+    """Argon2 first, before any database use (so outside the write lock). :raise 409: when the
+    email is taken (case-insensitively)."""
+    with slow_work("hashing the new password"):
+        password_hash = _hasher().hash(password)
     if db.session.scalar(sa.select(User.id).where(User.email == email.lower())):
         raise Conflict("An account with this email already exists. Sign in instead.")
-    user = User(email=email.lower(), password_hash=_hasher().hash(password), timezone=timezone)
+    user = User(email=email.lower(), password_hash=password_hash, timezone=timezone)
     db.session.add(user)
     db.session.flush()
     return user
 
 
 def check_password(email: str, password: str) -> User:
-    """:raise 401: for an unknown email or a wrong password (the same answer for both)."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.lower()))
-    if user is None:
-        _verify(_DUMMY_HASH, password)
+    """The account, read again under the write lock after Argon2 ran outside it.
+
+    :raise 401: for an unknown email or a wrong password (the same answer for both).
+    """
+    row = db.session.execute(sa.select(User.id, User.password_hash).where(User.email == email.lower())).first()
+    with slow_work("checking a password"):
+        ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
+        new_hash = _hasher().hash(password) if ok and _hasher().check_needs_rehash(row.password_hash) else None
+    if not ok:
         raise Unauthorized(WRONG_LOGIN)
-    if not _verify(user.password_hash, password):
+    user = db.session.get(User, row.id)
+    if user is None or user.password_hash != row.password_hash:  # deleted or changed meanwhile
         raise Unauthorized(WRONG_LOGIN)
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
+    if new_hash is not None:
+        user.password_hash = new_hash
     return user
 
 
@@ -133,11 +144,14 @@ def set_display_name(user: User, name: str | None) -> User:
 
 
 def delete_account(user: User, password: str) -> None:
-    """Every row of the user goes. :raise 403: with a wrong password."""
-    if not _verify(user.password_hash, password):
+    """Every row of the user goes (Argon2 first, outside the write lock). :raise 403: with a wrong password."""
+    user_id, password_hash = user.id, user.password_hash
+    with slow_work("checking the password"):
+        ok = _verify(password_hash, password)
+    if not ok:
         raise Forbidden("The password is wrong; the account was not deleted.")
     for delete_rows in account_deleters:
-        delete_rows(user.id)
-    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
-    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
-    db.session.execute(sa.delete(User).where(User.id == user.id))
+        delete_rows(user_id)
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user_id))
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user_id))
+    db.session.execute(sa.delete(User).where(User.id == user_id))
