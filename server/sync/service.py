@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..fields import canonical_uuid
 from ..instants import format_instant, utcnow
 from . import hlc as clock
@@ -290,8 +290,10 @@ def _read_cookie(cookie: str | None, counter) -> int | None:
 def pull(user_id: str, client_id: str, cookie: str | None, limit: int) -> dict:
     """Whole records changed after the cookie, in version order, never splitting a version."""
     counter = _counter(user_id)
-    if counter is None:
-        create_counter(user_id)
+    if counter is None:  # an account older than its counter: the pull writes once, so it takes the lock first
+        begin_write()
+        if _counter(user_id) is None:  # another pull may have made it while this one waited
+            create_counter(user_id)
         counter = _counter(user_id)
     upto = counter.version  # every version up to here is committed (§3): never read past it
     since = _read_cookie(cookie, counter)

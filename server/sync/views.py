@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from ..accounts.auth import current_user_id, login_required
 from ..extensions import begin_write, db
+from ..transactions import reads_only
 from ..observability.metrics import SYNC_MUTATIONS
 from . import service
 from .schemas import PullResultSchema, PullSchema, PushResultSchema, PushSchema
@@ -27,6 +28,7 @@ def push(body):
 
 
 @blp.route("/pull", methods=["POST"])
+@reads_only  # a POST that only reads: on SQLite it reads beside a writer instead of queueing for the lock
 @login_required
 @blp.arguments(PullSchema())
 @blp.response(200, PullResultSchema)
