@@ -228,6 +228,8 @@ class Report:
                           + (f" ({dates})" if crash["days"] else "") + ".", size=9)
             else:
                 self.line(f"Crash days: not answered in the {crash['checkins']} check-ins of this period.", size=9)
+        if picture.get("crash_words"):
+            self.line(picture["crash_words"], size=9)
 
     def daily_chart(self) -> None:
         series, pdf = self.picture["daily"], self.pdf

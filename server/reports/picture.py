@@ -46,6 +46,11 @@ def clinician_picture(person, first: date, last: date, scopes) -> dict:
         window_first = min(first, last - timedelta(days=RED_FLAG_DAYS - 1))
         window_symptoms = records_in_range(person.id, person.timezone, window_first, last, {"symptoms"})["records"]["symptom"]
     start = first_entry(document, records, person.timezone)
+    crash_trend = None
+    if "checkins" in scopes:
+        from .service import crash_days  # the report's data (§13); service imports this module
+
+        crash_trend = crash_days(person.id, last)
     return {
         "name": person_name(person),
         "document": document,
@@ -55,6 +60,8 @@ def clinician_picture(person, first: date, last: date, scopes) -> dict:
         "first_entry": start,
         "daily": daily_series(document["daily"], start, crash_dates(checkins)) if document["daily"] is not None else None,
         "crash": crash_summary(checkins),
+        "crash_trend": crash_trend,
+        "crash_words": crash_words(crash_trend),
         "checkin_series": checkin_series(checkins, start or first, last) if checkins is not None else None,
     }
 
@@ -167,6 +174,15 @@ def crash_summary(checkins: list | None) -> dict | None:
     answered = [c for c in checkins if c.get("crash") is not None]
     dates = sorted(crash_dates(checkins))
     return {"days": len(dates), "answered": len(answered), "checkins": len(checkins), "dates": dates}
+
+
+def crash_words(trend: dict | None) -> str | None:
+    """Crash days in the last 14 days against the 14 before, as the trend's halves (§13)."""
+    if not trend or not (trend["recent"]["answered"] or trend["before"]["answered"]):
+        return None
+    recent, before = trend["recent"], trend["before"]
+    return (f"Crash days: {recent['crash_days']} in the 14 days from {recent['from']} ({recent['answered']} check-ins answered), "
+            f"{before['crash_days']} in the 14 days before ({before['answered']} answered).")
 
 
 def daily_series(daily: list[dict], start: date | None, crashes: set[str]) -> dict:

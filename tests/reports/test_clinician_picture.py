@@ -127,6 +127,8 @@ def test_crash_days_are_counted_on_the_page_and_in_the_pdf(make_user, client):
     assert f"Crash days {crashes} of 43 check-ins" in text
     first_page = pages_of(client.get(share["url"] + "/report.pdf", params=period).content)[0].replace("\n", " ")
     assert f"Crash days (post-exertional): {crashes} of 43 check-ins" in first_page
+    halves = "Crash days: 1 in the 14 days from 2026-10-18 (14 check-ins answered), 1 in the 14 days before (14 answered)."
+    assert halves in text and halves in first_page
 
 
 def test_the_page_has_a_favicon_the_policy_allows(person, client):
