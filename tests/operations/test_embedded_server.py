@@ -106,7 +106,7 @@ def test_every_answer_has_a_request_id_and_every_log_line_is_json(embedded):
     for answer in answers[1:]:
         line = by_id[answer.headers["X-Request-ID"]]
         assert line["status"] == answer.status_code and isinstance(line["duration_ms"], float)
-    assert any(r["route"] == "/s/<token>" and r["status"] == 404 for r in access)
+    assert any(r["route"] == "/s/<string:token>" and r["status"] == 404 for r in access)
     assert any(r["route"] == "/api/v1/sync/push" and r["status"] == 200 for r in access)
     for record in records:
         assert {"time", "level", "logger", "message", "request_id"} <= set(record)
