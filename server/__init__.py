@@ -1,11 +1,10 @@
 """Twitchlog: the sync, push and sharing service behind the installable app."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from .config import Settings
+from .observability.logs import configure as configure_logging
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         settings.instance_path.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format)  # first, so every line is in the chosen format (JSON or text)
 
     from . import errors, observability, security
     from .extensions import api, bind_sqlite_pragmas, db, limiter, migrate

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 
 from flask import g, has_app_context
 
+from ..config import ConfigError
+
 EXTRA_FIELDS = ("method", "route", "status", "duration_ms")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 
@@ -46,6 +48,8 @@ def configure(log_format: str) -> None:
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.INFO)
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"TWITCHLOG_LOG_FORMAT must be text or json, not {log_format!r}")
     formatter = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     for handler in root.handlers:
         if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
