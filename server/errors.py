@@ -145,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         db.session.rollback()
-        return envelope(error.status, error.message, error.errors)
+        return envelope(error.status, error.message, error.errors, headers=getattr(error, "headers", None))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

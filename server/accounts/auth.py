@@ -15,6 +15,9 @@ from ..instants import utcnow
 from .models import ApiToken, LoginSession, User
 
 SESSION_COOKIE = "twitchlog_session"
+# Production: Secure, and the __Host- prefix makes the browser refuse the cookie unless it is
+# Secure, for path=/ and without Domain, so no sibling subdomain or plain-http page can plant one.
+HOST_SESSION_COOKIE = "__Host-" + SESSION_COOKIE
 TOUCH_EVERY = timedelta(hours=1)
 
 
@@ -24,6 +27,10 @@ def new_secret() -> str:
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def session_cookie_name() -> str:
+    return HOST_SESSION_COOKIE if current_app.config["TWITCHLOG"].production else SESSION_COOKIE
 
 
 def bearer_token() -> str | None:
@@ -62,7 +69,7 @@ def _load_caller() -> None:
             db.session.commit()
         g.user_id, g.auth, g.token_id = row.user_id, "token", row.id
         return
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = request.cookies.get(session_cookie_name())
     if not secret or len(secret) > 200:
         return
     row = connection.execute(SESSION_BY_HASH, {"token_hash": hash_secret(secret)}).first()
@@ -80,14 +87,15 @@ def _load_caller() -> None:
 def set_session_cookie(secret: str | None) -> None:
     """Set (or, with None, clear) the session cookie on this request's response."""
     settings = current_app.config["TWITCHLOG"]
-    secure = request.is_secure or (settings.public_url or "").startswith("https://")
+    secure = settings.production or request.is_secure or (settings.public_url or "").startswith("https://")
+    name = session_cookie_name()
 
     @after_this_request
     def _cookie(response):
         if secret is None:
-            response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
+            response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Lax")
         else:
-            response.set_cookie(SESSION_COOKIE, secret, max_age=settings.session_days * 86400, path="/",
+            response.set_cookie(name, secret, max_age=settings.session_days * 86400, path="/",
                                 secure=secure, httponly=True, samesite="Lax")
         return response
 
@@ -123,4 +131,4 @@ def login_required(view):
 
 
 def has_session_cookie() -> bool:
-    return bool(request.cookies.get(SESSION_COOKIE))
+    return bool(request.cookies.get(SESSION_COOKIE) or request.cookies.get(HOST_SESSION_COOKIE))

@@ -105,3 +105,42 @@ class NewTokenSchema(Schema):
     token = fields.String()
     label = fields.String()
     created_at = f.Instant()
+
+
+# --- §12: password change and reset, logout everywhere, passkeys ---------------------------
+
+NEW_PASSWORD = validate.Length(min=10, max=1024, error="Use at least 10 characters (at most 1024).")
+
+
+class PasswordChangeSchema(Schema):
+    current_password = f.Text(required=True, validate=validate.Length(max=1024))
+    new_password = f.Text(required=True, validate=NEW_PASSWORD)
+
+
+class ResetRequestSchema(Schema):
+    email = EmailField(required=True)
+
+
+class ResetConfirmSchema(Schema):
+    token = f.Text(required=True, validate=validate.Length(min=1, max=200))
+    new_password = f.Text(required=True, validate=NEW_PASSWORD)
+
+
+class LogoutAllSchema(Schema):
+    tokens = f.Boolean(load_default=False, metadata={"description": "also revoke every bearer token"})
+
+
+class PasskeyRegisterSchema(Schema):
+    credential = fields.Dict(required=True, metadata={"description": "PublicKeyCredential.toJSON() of navigator.credentials.create()"})
+    label = f.Text(load_default="Passkey", validate=validate.Length(min=1, max=100))
+
+
+class PasskeyLoginSchema(Schema):
+    credential = fields.Dict(required=True, metadata={"description": "PublicKeyCredential.toJSON() of navigator.credentials.get()"})
+
+
+class PasskeySchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    created_at = f.Instant()
+    last_used_at = f.Instant(allow_none=True)

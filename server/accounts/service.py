@@ -1,6 +1,8 @@
 """Accounts: register, sign in and out, sessions, bearer tokens, deleting everything of a user."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -8,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from ..errors import Conflict, Forbidden, NotFound, Unauthorized
+from ..errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized
 from ..extensions import db
 from ..instants import utcnow
 from ..transactions import check_no_write_lock, slow_work
@@ -25,6 +27,43 @@ _DUMMY_HASH = hasher.hash("not a real password, only for equal timing")
 def _hasher() -> PasswordHasher:
     check_no_write_lock("Argon2")  # slow: never while holding the SQLite write lock (server/transactions.py)
     return _test_hasher if current_app.config["TWITCHLOG"].env == "testing" else hasher
+
+
+class HashingBusy(ApiError):
+    """Every hashing slot of this process stayed busy past TWITCHLOG_HASH_WAIT_MS."""
+
+    status = 503
+
+    def __init__(self):
+        super().__init__("The server is busy checking other passwords. Try again in a moment.")
+        self.headers = [("Retry-After", "2")]
+
+
+_slots_lock = threading.Lock()
+
+
+@contextmanager
+def hashing_slot():
+    """At most TWITCHLOG_HASH_CONCURRENCY Argon2 runs at once per app (each takes ~64 MiB and a core);
+    a request waits up to TWITCHLOG_HASH_WAIT_MS for a slot, then gets 503 with Retry-After: the
+    server is out of capacity, the client did nothing wrong (so not 429). :raise 503:"""
+    settings = current_app.config["TWITCHLOG"]
+    extensions = current_app.extensions
+    if "argon2_slots" not in extensions:
+        with _slots_lock:
+            extensions.setdefault("argon2_slots", threading.BoundedSemaphore(max(1, settings.hash_concurrency)))
+    slots = extensions["argon2_slots"]
+    if not slots.acquire(timeout=max(0, settings.hash_wait_ms) / 1000):
+        raise HashingBusy()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def hash_password(password: str) -> str:
+    with hashing_slot():
+        return _hasher().hash(password)
 WRONG_LOGIN = "The email or the password is wrong."
 
 # Capabilities that keep rows per user register a deleter here; delete_account runs them all.
@@ -65,7 +104,8 @@ def check_password(email: str, password: str) -> User:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash, password)
+        with hashing_slot():
+            return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -118,6 +158,10 @@ def create_token(user: User, label: str) -> tuple[ApiToken, str]:
     db.session.add(token)
     db.session.flush()
     return token, secret
+
+
+def revoke_all_tokens(user_id: str) -> None:
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
 def list_tokens(user_id: str) -> list[ApiToken]:

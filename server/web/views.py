@@ -29,6 +29,12 @@ def index():
     return _serve("index.html")
 
 
+@blp.route("/reset")
+def reset_password():
+    """The app's reset screen (/reset#<token>): the token stays in the fragment, never sent here."""
+    return _serve("index.html")
+
+
 @blp.route("/<path:path>")
 def asset(path: str):
     if path.startswith("api/"):

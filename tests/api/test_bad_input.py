@@ -20,6 +20,7 @@ from server.instants import utcnow
 from tests.support.api import PASSWORD, ApiClient
 from tests.support.bad_input import (
     BOOLEAN,
+    CREDENTIAL,
     DISPLAY_NAME,
     EMAIL,
     INSTANT,
@@ -27,6 +28,7 @@ from tests.support.bad_input import (
     LABEL,
     NUMBER,
     PASSWORD as PASSWORDS,
+    RESET_TOKEN,
     STRING,
     TIMEZONE,
     UUID,
@@ -40,6 +42,8 @@ WRITES = {"post", "put", "patch", "delete"}
 # Endpoints that answer without a session or token (§4); every other one is 401 without.
 PUBLIC = {("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/tokens"),
           ("post", "/api/v1/auth/logout"), ("get", "/api/v1/push/key")}
+PUBLIC |= {("post", "/api/v1/auth/password-reset"), ("post", "/api/v1/auth/password-reset/confirm"),
+           ("post", "/api/v1/auth/passkeys/login/options"), ("post", "/api/v1/auth/passkeys/login")}  # §12
 
 
 def _run(subtests, api, method, path, cases, **send):
@@ -102,6 +106,29 @@ def test_me_refuses_bad_input(owner, subtests):
                                       {"timezone": TIMEZONE, "display_name": DISPLAY_NAME}, nullable=["display_name"])])
     _run(subtests, owner, "DELETE", "/api/v1/me",
          [*body_cases(), *field_cases({"password": PASSWORD}, {"password": STRING}, required=["password"])])
+    assert snapshot(owner) == before
+
+
+def test_password_change_reset_logout_all_and_passkeys_refuse_bad_input(owner, subtests):
+    """§12's fields: every wrong value is a 400 in the envelope, and nothing of the account changes."""
+    before = snapshot(owner)
+    change = {"current_password": PASSWORD, "new_password": "another password 1"}
+    _run(subtests, owner, "POST", "/api/v1/auth/password",
+         [*body_cases(), *field_cases(change, {"current_password": STRING, "new_password": PASSWORDS}, required=change)])
+    _run(subtests, owner, "POST", "/api/v1/auth/logout-all", field_cases({"tokens": True}, {"tokens": BOOLEAN}))
+    browser = ApiClient(owner.base_url)
+    _run(subtests, browser, "POST", "/api/v1/auth/password-reset",
+         [*body_cases(), *field_cases({"email": owner.user["email"]}, {"email": EMAIL}, required=["email"])])
+    confirm = {"token": "t" * 43, "new_password": "another password 1"}
+    _run(subtests, browser, "POST", "/api/v1/auth/password-reset/confirm",
+         [*body_cases(), *field_cases(confirm, {"token": RESET_TOKEN, "new_password": PASSWORDS}, required=confirm)])
+    register = {"credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}, "label": "Phone"}
+    _run(subtests, owner, "POST", "/api/v1/auth/passkeys/register",
+         [*body_cases(), *field_cases(register, {"credential": CREDENTIAL, "label": LABEL}, required=["credential"])])
+    login = {"credential": register["credential"]}
+    _run(subtests, browser, "POST", "/api/v1/auth/passkeys/login",
+         [*body_cases(), *field_cases(login, {"credential": CREDENTIAL}, required=["credential"])])
+    assert "twitchlog_session" not in browser.http.cookies
     assert snapshot(owner) == before
 
 

@@ -128,6 +128,17 @@ PASSWORD = [*STRING, ("9 characters", "123456789"), ("1,025 characters", "p" * 1
 TIMEZONE = [*STRING, ("not a zone", "Mars/Olympus_Mons"), ("a path", "../../etc/passwd"), ("localtime", "localtime"),
             ("an offset", "+02:00"), ("empty", "")]
 LABEL = [*STRING, ("empty", ""), ("101 characters", "l" * 101)]
+# §12: a passkey answer as PublicKeyCredential.toJSON() gives it; a reset link's token.
+CREDENTIAL = [("a string", "x"), ("a number", 1), ("true", True), ("an array", []), ("NaN", float("nan")),
+              ("an empty object", {}), ("the wrong shape", {"id": 1, "response": []}),
+              ("not base64url", {"id": "!!", "rawId": "!!", "type": "public-key",
+                                 "response": {"clientDataJSON": "!!", "attestationObject": "!!", "authenticatorData": "!!", "signature": "!!"}}),
+              ("client data that is not JSON", {"id": "AAAA", "rawId": "AAAA", "type": "public-key",
+                                                "response": {"clientDataJSON": "bm90IGpzb24", "attestationObject": "oA",
+                                                             "authenticatorData": "AA", "signature": "AA"}}),
+              ("a lone surrogate", {"id": "a\ud800", "rawId": "a\ud800", "type": "public-key", "response": {}}),
+              ("a NUL", {"id": "\x00", "rawId": "\x00", "type": "public-key", "response": {}})]
+RESET_TOKEN = [*STRING, ("empty", ""), ("201 characters", "t" * 201)]
 # A person's display name (§16): null and "" clear it, so neither is wrong.
 DISPLAY_NAME = [*STRING, ("101 characters", "n" * 101), ("101 characters after trimming", " " + "n" * 101 + " "),
                 ("a line break", "Maya\nRivera"), ("a control character", "Maya\x07")]
@@ -167,3 +178,5 @@ def snapshot(api) -> dict:
         "tokens": sorted((t["id"], t["label"]) for t in tokens),
         "sessions": sorted(s["id"] for s in sessions),
     }
+    passkeys = api.get("/api/v1/auth/passkeys").json()
+        "passkeys": sorted((p["id"], p["label"]) for p in passkeys),
