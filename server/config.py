@@ -48,6 +48,13 @@ class Settings:
     allow_local_push: bool = False
     login_limit: str = "10/15 minutes"
     register_limit: str = "30/hour"
+    login_address_limit: str = "50/hour"  # failed logins per address (IPv6: per /64), across emails
+    login_account_limit: str = "20/hour"  # failed logins per account, across addresses
+    reset_limit: str = "5/hour"  # password-reset emails asked per address and per email
+    smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS), smtps://...:465, smtp://host:25
+    mail_from: str = "Twitchlog <no-reply@twitchlog.invalid>"
+    hash_concurrency: int = 2  # Argon2 hashes at once per process (64 MiB each)
+    hash_wait_ms: int = 3000  # how long a request waits for a hashing slot before a 503
     share_limit: str = "60/minute"
     session_days: int = 30
     trusted_proxies: int = 0
@@ -79,13 +86,6 @@ class Settings:
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'twitchlog.sqlite3'}"
         if database_url.startswith("postgres://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
-    login_address_limit: str = "50/hour"  # failed logins per address (IPv6: per /64), across emails
-    login_account_limit: str = "20/hour"  # failed logins per account, across addresses
-    reset_limit: str = "5/hour"  # password-reset emails asked per address and per email
-    smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS), smtps://...:465, smtp://host:25
-    mail_from: str = "Twitchlog <no-reply@twitchlog.invalid>"
-    hash_concurrency: int = 2  # Argon2 hashes at once per process (64 MiB each)
-    hash_wait_ms: int = 3000  # how long a request waits for a hashing slot before a 503
         elif database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
         return cls(
@@ -102,6 +102,13 @@ class Settings:
             allow_local_push=_flag("TWITCHLOG_ALLOW_LOCAL_PUSH"),
             login_limit=os.environ.get("TWITCHLOG_LOGIN_LIMIT", "10/15 minutes"),
             register_limit=os.environ.get("TWITCHLOG_REGISTER_LIMIT", "30/hour"),
+            login_address_limit=os.environ.get("TWITCHLOG_LOGIN_ADDRESS_LIMIT", "50/hour"),
+            login_account_limit=os.environ.get("TWITCHLOG_LOGIN_ACCOUNT_LIMIT", "20/hour"),
+            reset_limit=os.environ.get("TWITCHLOG_RESET_LIMIT", "5/hour"),
+            smtp_url=os.environ.get("TWITCHLOG_SMTP_URL") or None,
+            mail_from=os.environ.get("TWITCHLOG_MAIL_FROM") or "Twitchlog <no-reply@twitchlog.invalid>",
+            hash_concurrency=int(os.environ.get("TWITCHLOG_HASH_CONCURRENCY") or max(1, os.cpu_count() or 1)),
+            hash_wait_ms=int(os.environ.get("TWITCHLOG_HASH_WAIT_MS", "3000")),
             share_limit=os.environ.get("TWITCHLOG_SHARE_LIMIT", "60/minute"),
             session_days=int(os.environ.get("TWITCHLOG_SESSION_DAYS", "30")),
             trusted_proxies=int(os.environ.get("TWITCHLOG_TRUSTED_PROXIES", "0")),
@@ -135,13 +142,6 @@ class Settings:
             "RATELIMIT_HEADER_RETRY_AFTER_VALUE": "delta-seconds",
             "RATELIMIT_STRATEGY": "moving-window",
             "RATELIMIT_SWALLOW_ERRORS": True,
-            login_address_limit=os.environ.get("TWITCHLOG_LOGIN_ADDRESS_LIMIT", "50/hour"),
-            login_account_limit=os.environ.get("TWITCHLOG_LOGIN_ACCOUNT_LIMIT", "20/hour"),
-            reset_limit=os.environ.get("TWITCHLOG_RESET_LIMIT", "5/hour"),
-            smtp_url=os.environ.get("TWITCHLOG_SMTP_URL") or None,
-            mail_from=os.environ.get("TWITCHLOG_MAIL_FROM") or "Twitchlog <no-reply@twitchlog.invalid>",
-            hash_concurrency=int(os.environ.get("TWITCHLOG_HASH_CONCURRENCY") or max(1, os.cpu_count() or 1)),
-            hash_wait_ms=int(os.environ.get("TWITCHLOG_HASH_WAIT_MS", "3000")),
             "JSON_SORT_KEYS": False,
             "TWITCHLOG": self,
         }
