@@ -172,11 +172,11 @@ def snapshot(api) -> dict:
     document.pop("exported_at", None)
     tokens = api.get("/api/v1/auth/tokens").json()
     sessions = api.get("/api/v1/auth/sessions").json()
+    passkeys = api.get("/api/v1/auth/passkeys").json()
     return {
         "export": document,
         "me": api.get("/api/v1/me").json(),
         "tokens": sorted((t["id"], t["label"]) for t in tokens),
         "sessions": sorted(s["id"] for s in sessions),
-    }
-    passkeys = api.get("/api/v1/auth/passkeys").json()
         "passkeys": sorted((p["id"], p["label"]) for p in passkeys),
+    }
