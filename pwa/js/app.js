@@ -6,7 +6,8 @@ import { requestSync, startAutoSync } from "./sync/scheduler.js";
 import { registerWorker } from "./sw-bridge.js";
 import { h, replaceChildren } from "./ui/dom.js";
 import { mountStatus } from "./ui/status.js";
-import { MAIN_SCREENS, screenFor } from "./ui/screens.js";
+import { navScreens, screenFor } from "./ui/screens.js";
+import { icon } from "./ui/icons.js";
 import { logAndConfirm } from "./ui/home.js";
 import { clearToast } from "./ui/toast.js";
 
@@ -17,9 +18,9 @@ let firstRoute = true;
 function drawNav() {
   const nav = document.getElementById("nav");
   nav.setAttribute("aria-label", S.nav.label);
-  replaceChildren(nav, h("ul", {}, MAIN_SCREENS.map((screen) => h("li", {},
+  replaceChildren(nav, h("ul", {}, navScreens().map((screen) => h("li", {},
     h("a", { href: `#/${screen.path}`, dataset: { path: screen.path, icon: screen.icon } },
-      h("span", { class: "nav-icon", "aria-hidden": "true" }),
+      icon(screen.icon, "nav-icon"),
       h("span", { class: "nav-label" }, screen.title()))))));
 }
 
@@ -31,6 +32,7 @@ async function route() {
   cleanup = module.render(main) || null;
   document.title = screen.path ? `${screen.title()} · ${S.appName}` : S.appName;
   document.body.dataset.screen = screen.path || "home";
+  dispatchEvent(new CustomEvent("twitchlog:screen", { detail: { path: screen.path } }));
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.path === screen.path) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

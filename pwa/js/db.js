@@ -9,7 +9,9 @@ import { recordTime } from "./records.js";
 import { uuid4 } from "./uuid.js";
 
 const DB_NAME = "twitchlog";
-const DB_VERSION = 1;
+// 2: records gain `noted` (their time, when they carry a note) and the by_noted index over it,
+// so searching notes reads only records that have one.
+const DB_VERSION = 2;
 const DEVICE = "device";
 
 let opening = null;
@@ -28,21 +30,35 @@ function newDevice(previous = {}) {
   };
 }
 
-function upgrade(db) {
-  const records = db.createObjectStore("records", { keyPath: ["entity", "record_id"] });
-  records.createIndex("by_time", ["entity", "at"]);
-  const outbox = db.createObjectStore("outbox", { keyPath: "id" });
-  outbox.createIndex("by_record", ["entity", "record_id"]);
-  db.createObjectStore("meta", { keyPath: "key" }).add(newDevice());
-  // Unsynced mutations of an account that is not signed in here now, kept with their own client id.
-  db.createObjectStore("parked", { keyPath: "client_id" });
+function upgrade(db, oldVersion, tx) {
+  if (oldVersion < 1) {
+    const records = db.createObjectStore("records", { keyPath: ["entity", "record_id"] });
+    records.createIndex("by_time", ["entity", "at"]);
+    const outbox = db.createObjectStore("outbox", { keyPath: "id" });
+    outbox.createIndex("by_record", ["entity", "record_id"]);
+    db.createObjectStore("meta", { keyPath: "key" }).add(newDevice());
+    // Unsynced mutations of an account that is not signed in here now, kept with their own client id.
+    db.createObjectStore("parked", { keyPath: "client_id" });
+  }
+  if (oldVersion < 2) {
+    const records = tx.objectStore("records");
+    records.createIndex("by_noted", "noted");
+    // Records stored by version 1 get their `noted` in the same upgrade transaction.
+    records.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      const row = withAt(cursor.value);
+      if (row.noted) cursor.update(row);
+      cursor.continue();
+    };
+  }
 }
 
 export function openDb() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const req = indexedDB.open(DB_NAME, DB_VERSION);
-      req.onupgradeneeded = () => upgrade(req.result);
+      req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion, req.transaction);
       req.onsuccess = () => {
         const db = req.result;
         db.onversionchange = () => { db.close(); opening = null; };
@@ -87,6 +103,9 @@ function withAt(row) {
   const stored = { ...row };
   if (at != null) stored.at = at;
   else delete stored.at;
+  // Only records with a note are in the by_noted index (a missing key leaves a record out).
+  if (at != null && typeof row.view.fields.note === "string" && row.view.fields.note) stored.noted = at;
+  else delete stored.noted;
   return stored;
 }
 
@@ -145,6 +164,40 @@ export function recentRecords(entity, { since = "", until = "\uffff", limit = 50
       const c = cursor.result;
       if (!c || rows.length >= limit) return resolve(rows);
       if (!c.value.view.deleted) rows.push(c.value);
+      c.continue();
+    };
+  }));
+}
+
+// The times of one entity's live records between `since` and `until`, read from the by_time
+// index's keys alone (no record is loaded): what a month of the calendar needs.
+export function recordTimes(entity, { since = "", until = "\uffff" } = {}) {
+  return run(["records"], "readonly", (tx) => new Promise((resolve, reject) => {
+    const times = [];
+    const range = IDBKeyRange.bound([entity, since], [entity, until]);
+    const cursor = tx.objectStore("records").index("by_time").openKeyCursor(range);
+    cursor.onerror = () => reject(cursor.error);
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c) return resolve(times);
+      times.push(c.key[1]);
+      c.continue();
+    };
+  }));
+}
+
+// Records (any entity) whose note contains `words` (case-insensitive), newest first.
+export function searchNotes(words, { limit = 50 } = {}) {
+  const needle = words.trim().toLocaleLowerCase();
+  return run(["records"], "readonly", (tx) => new Promise((resolve, reject) => {
+    const rows = [];
+    const cursor = tx.objectStore("records").index("by_noted").openCursor(null, "prev");
+    cursor.onerror = () => reject(cursor.error);
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c || rows.length >= limit || !needle) return resolve(rows);
+      const { view } = c.value;
+      if (!view.deleted && view.fields.note?.toLocaleLowerCase().includes(needle)) rows.push(c.value);
       c.continue();
     };
   }));

@@ -53,6 +53,7 @@ export const ENTITIES = {
       electrolytes: bool,
       magnesium_mg: num(0, 2000),
       caffeine_mg: num(0, 2000),
+      crash: bool,
       note: text(2000),
     },
   },

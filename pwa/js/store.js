@@ -4,7 +4,7 @@ import { getRecord, recentRecords, writeLocal } from "./db.js";
 import { announceChange } from "./changes.js";
 import { checkinRecordId, uuid4 } from "./uuid.js";
 import { earliestInstantOf, latestInstantOf, localDate, toInstant } from "./local-date.js";
-import { changedFields } from "./sync/merge.js";
+import { checkinChanges } from "./checkin-fields.js";
 
 async function write(entity, recordId, op, fields) {
   const result = await writeLocal(entity, recordId, op, fields);
@@ -14,6 +14,11 @@ async function write(entity, recordId, op, fields) {
 
 export function logTwitch(at = new Date()) {
   return write("twitch", uuid4(), "set", { occurred_at: toInstant(at) });
+}
+
+// An entry added after the fact (History): one set with every field given.
+export function createRecord(entity, fields) {
+  return write(entity, uuid4(), "set", fields);
 }
 
 export function updateRecord(entity, recordId, fields) {
@@ -48,24 +53,22 @@ export function recentOf(entity, limit = 5) {
   return recentRecords(entity, { limit });
 }
 
-// The check-in for a date and the one to pre-fill from (that date's own, else the latest before).
+// The check-in of a date, and the latest one before it (only for an explicit "same as yesterday").
 export async function checkinFor(date) {
   const own = await getRecord("checkin", await checkinRecordId(date));
-  if (own && !own.view.deleted) return { own, prefill: own };
   const earlier = await recentRecords("checkin", { until: date, limit: 2 });
-  return { own: null, prefill: earlier.find((row) => row.view.fields.local_date < date) || null };
+  return {
+    own: own && !own.view.deleted ? own : null,
+    stored: own || null,
+    previous: earlier.find((row) => row.view.fields.local_date < date) || null,
+  };
 }
 
-// A new day's check-in saves every shown value (pre-filled ones count as answered); an existing
-// one saves only what changed, so another device's edit to other fields survives.
-export async function saveCheckin(date, values) {
+// Only what the person set or confirmed is sent (DESIGN §16): see checkinChanges.
+export async function saveCheckin(date, touched) {
   const recordId = await checkinRecordId(date);
   const existing = await getRecord("checkin", recordId);
-  const shown = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-  const fields = existing && !existing.view.deleted
-    ? changedFields(existing.view.fields, shown)
-    : { ...Object.fromEntries(Object.entries(shown).filter(([, v]) => v !== null)), local_date: date };
-  if (existing && existing.view.deleted) fields.deleted = false;
+  const fields = checkinChanges({ date, existing: existing && existing.view, touched });
   if (Object.keys(fields).length === 0) return existing;
   return write("checkin", recordId, "set", fields);
 }

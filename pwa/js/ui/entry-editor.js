@@ -1,8 +1,10 @@
-// A modal editor for any entry, built from the §2 field list (Escape or Cancel closes it).
+// A modal editor for any entry, built from the §2 field list (Escape or Cancel closes it). It also
+// adds an entry after the fact (History), starting from the given fields.
 
 import { S } from "../strings.js";
+import { A } from "../strings-app.js";
 import { ENTITIES, validateFields } from "../records.js";
-import { getRecord, updateRecord } from "../store.js";
+import { createRecord, getRecord, updateRecord } from "../store.js";
 import { field, h, selectControl } from "./dom.js";
 import { fromLocalInput, toLocalInput } from "./format.js";
 
@@ -53,11 +55,21 @@ function read(spec, el) {
 export async function editEntry(entity, recordId) {
   const row = await getRecord(entity, recordId);
   if (!row) return;
+  openEditor(entity, row, null);
+}
+
+// A new entry of `entity`, its controls starting at `fields` (e.g. the time on a past day).
+export function addEntry(entity, fields) {
+  openEditor(entity, { view: { fields } }, fields);
+}
+
+function openEditor(entity, row, creating) {
+  const recordId = row.record_id;
   const spec = ENTITIES[entity];
   const controls = {};
   const errorBox = h("p", { class: "error", role: "alert" });
   const form = h("form", { method: "dialog", class: "stack" },
-    h("h2", { id: "editor-title" }, S.editor.title(S.entities[entity])),
+    h("h2", { id: "editor-title" }, creating ? A.editor.addTitle(S.entities[entity]) : S.editor.title(S.entities[entity])),
     Object.entries(spec.fields).map(([name, fieldSpec]) => {
       controls[name] = control(entity, name, fieldSpec, row.view.fields[name]);
       return field(S.fields[name] || name, controls[name]);
@@ -73,14 +85,16 @@ export async function editEntry(entity, recordId) {
     for (const [name, fieldSpec] of Object.entries(spec.fields)) {
       if (fieldSpec.type !== "date") values[name] = read(fieldSpec, controls[name]);
     }
-    const changed = Object.fromEntries(Object.entries(values)
-      .filter(([name, value]) => (row.view.fields[name] ?? null) !== value));
-    const errors = validateFields(entity, changed);
+    const changed = creating
+      ? Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null))
+      : Object.fromEntries(Object.entries(values).filter(([name, value]) => (row.view.fields[name] ?? null) !== value));
+    const errors = validateFields(entity, changed, { creating: Boolean(creating) });
     if (Object.keys(errors).length) {
       errorBox.textContent = Object.entries(errors).map(([name, e]) => `${S.fields[name] || name}: ${e.join(", ")}`).join(" · ");
       return;
     }
-    if (Object.keys(changed).length) await updateRecord(entity, recordId, changed);
+    if (creating) await createRecord(entity, changed);
+    else if (Object.keys(changed).length) await updateRecord(entity, recordId, changed);
     dialog.close();
   });
   dialog.addEventListener("close", () => dialog.remove());

@@ -6,11 +6,11 @@ import { h } from "./dom.js";
 import { entrySummary, entryTime } from "./format.js";
 import { toast } from "./toast.js";
 
-export function entryList(rows, { empty, onEdit }) {
+export function entryList(rows, { empty, onEdit, timeOf = entryTime }) {
   if (!rows.length) return h("p", { class: "hint empty" }, empty);
   return h("ul", { class: "entries" }, rows.map((row) => {
     const what = entrySummary(row);
-    const time = entryTime(row);
+    const time = timeOf(row);
     return h("li", { class: "entry", dataset: { entity: row.entity, recordId: row.record_id } },
       h("span", { class: "entry-time" }, time),
       h("span", { class: "entry-what" }, what),

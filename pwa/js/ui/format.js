@@ -4,6 +4,7 @@ import { S } from "../strings.js";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export function clockTime(instant) {
   return timeFormat.format(new Date(instant));
@@ -11,7 +12,9 @@ export function clockTime(instant) {
 
 export function shortTime(instant, now = new Date()) {
   const date = new Date(instant);
-  return now - date < 20 * 3600 * 1000 ? timeFormat.format(date) : dayTimeFormat.format(date);
+  if (now - date < 20 * 3600 * 1000) return timeFormat.format(date);
+  // A weekday alone is ambiguous beyond six days: older entries show their full date.
+  return now - date < 6 * 24 * 3600 * 1000 ? dayTimeFormat.format(date) : fullFormat.format(date);
 }
 
 // <input type="datetime-local"> works in the device's local time.

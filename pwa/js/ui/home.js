@@ -1,6 +1,9 @@
-// The first screen: one big button that logs a twitch, today's count, the latest entries.
+// The first screen: one big button that logs a twitch, today's count (words in calm mode), the
+// way to History and Symptoms, the latest entries. Details are offered on the confirmation.
 
 import { S } from "../strings.js";
+import { A } from "../strings-app.js";
+import { readDevice } from "../db.js";
 import { deleteRecord, latestEntries, logTwitch, todaysTwitches } from "../store.js";
 import { onChange } from "../changes.js";
 import { h, replaceChildren } from "./dom.js";
@@ -8,14 +11,24 @@ import { clockTime } from "./format.js";
 import { createDetailsSheet } from "./details-sheet.js";
 import { entryList } from "./entry-list.js";
 import { editEntry } from "./entry-editor.js";
+import { icon } from "./icons.js";
 import { toast } from "./toast.js";
 
+// One sheet for the app's lifetime, attached to the page when first opened.
 let sheet = null;
+function detailsSheet() {
+  sheet ||= createDetailsSheet();
+  return sheet;
+}
 
 export async function logAndConfirm() {
   const row = await logTwitch();
   const time = clockTime(row.view.fields.occurred_at);
   toast(S.home.logged(time), [
+    {
+      label: S.home.addDetails,
+      run: () => detailsSheet().open(row.record_id),
+    },
     {
       label: S.home.undo,
       run: async () => {
@@ -25,12 +38,10 @@ export async function logAndConfirm() {
       },
     },
   ]);
-  sheet?.open(row.record_id, { auto: true });
   return row;
 }
 
 export function render(root) {
-  sheet = createDetailsSheet();
   const count = h("p", { class: "today", id: "today-count" });
   const list = h("div", { class: "recent-list" });
   const button = h("button", {
@@ -44,17 +55,22 @@ export function render(root) {
       button,
       h("p", { class: "hint", id: "log-hint" }, S.home.logHint),
       count),
-    sheet.element,
+    h("div", { id: "red-flag-home-slot" }),
+    h("nav", { class: "home-links", "aria-label": A.home.links },
+      h("a", { href: "#/history", class: "button secondary" }, icon("history"), h("span", {}, A.home.history)),
+      h("a", { href: "#/symptoms", class: "button secondary" }, icon("symptoms"), h("span", {}, A.home.symptoms))),
     h("section", { class: "recent", "aria-labelledby": "recent-title" },
       h("h2", { id: "recent-title" }, S.home.recent),
       list));
 
   async function refresh() {
-    const [today, latest] = await Promise.all([todaysTwitches(), latestEntries(8)]);
-    count.textContent = S.home.today(today.length);
+    const [today, latest, device] = await Promise.all([todaysTwitches(), latestEntries(8), readDevice()]);
+    const calm = device.signed_in && device.user?.calm_mode === true;
+    count.textContent = calm ? A.home.calmToday(today.length) : S.home.today(today.length);
+    count.dataset.calm = String(calm);
     replaceChildren(list, entryList(latest, {
       empty: S.home.none,
-      onEdit: (row) => (row.entity === "twitch" ? sheet.open(row.record_id) : editEntry(row.entity, row.record_id)),
+      onEdit: (row) => (row.entity === "twitch" ? detailsSheet().open(row.record_id) : editEntry(row.entity, row.record_id)),
     }));
   }
   refresh();
@@ -67,7 +83,6 @@ export function render(root) {
   });
   return () => {
     stop();
-    sheet.close();
-    sheet = null;
+    sheet?.close();
   };
 }

@@ -1,23 +1,32 @@
 // Every screen of the app: a hash route, a nav entry, a module with render(root) -> cleanup?.
-// To add a screen, add one line here and one module beside this file.
+// To add a screen, add one line here and one module beside this file. The bottom navigation is
+// drawn from navScreens(): the five things done most days. Rare but important places (History,
+// Symptoms) have a plain link on the first screen and in More instead of a sixth, smaller tab.
 
 import { S } from "../strings.js";
+import { A } from "../strings-app.js";
 
 export const MAIN_SCREENS = [
   { path: "", title: () => S.nav.home, icon: "log", load: () => import("./home.js") },
   { path: "checkin", title: () => S.nav.checkin, icon: "checkin", load: () => import("./checkin.js") },
   { path: "pacing", title: () => S.nav.pacing, icon: "pacing", load: () => import("./pacing.js") },
-  { path: "symptoms", title: () => S.nav.symptoms, icon: "symptoms", load: () => import("./symptoms.js") },
+  { path: "insights", title: () => A.nav.insights, icon: "insights", load: () => import("./insights.js") },
   { path: "more", title: () => S.nav.more, icon: "more", load: () => import("./more.js") },
 ];
 
-// Reached from "More"; their modules are stubs until the capability lands.
+// Reached from "More" (and History and Symptoms from the first screen too).
 export const EXTRA_SCREENS = [
+  { path: "history", title: () => A.nav.history, icon: "history", load: () => import("./history.js") },
+  { path: "symptoms", title: () => A.nav.symptoms, icon: "symptoms", load: () => import("./symptoms.js") },
   { path: "reminders", title: () => S.screens.reminders, load: () => import("./reminders.js") },
-  { path: "insights", title: () => S.screens.insights, load: () => import("./insights.js") },
   { path: "sharing", title: () => S.screens.sharing, load: () => import("./sharing.js") },
   { path: "caregiver", title: () => S.screens.caregiver, load: () => import("./caregiver.js") },
 ];
+
+// The tabs of the bottom navigation, in order (a follower-only account gets its own list here).
+export function navScreens() {
+  return MAIN_SCREENS;
+}
 
 export function screenFor(hash) {
   const path = hash.replace(/^#\/?/, "").split(/[/?]/)[0];

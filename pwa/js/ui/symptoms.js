@@ -9,14 +9,14 @@ import { entryList } from "./entry-list.js";
 import { editEntry } from "./entry-editor.js";
 import { toast } from "./toast.js";
 
-function redFlagPanel(kind, onDismiss) {
+// No button of its own: acknowledging is done once, on the red-flag card above (DESIGN §16).
+function redFlagPanel(kind) {
   const name = S.values.kind[kind];
   const panel = h("section", { class: "card red-flag", id: "red-flag", tabindex: -1, "aria-labelledby": "red-flag-title" },
     h("h2", { id: "red-flag-title" }, S.symptoms.redFlagTitle),
     h("p", {}, S.symptoms.redFlagBody(name)),
     h("p", {}, S.symptoms.emergency),
-    h("p", { class: "hint" }, S.symptoms.notDiagnosis),
-    h("button", { type: "button", class: "button secondary", onclick: onDismiss }, S.symptoms.redFlagDismiss));
+    h("p", { class: "hint" }, S.symptoms.notDiagnosis));
   return panel;
 }
 
@@ -64,7 +64,7 @@ export function render(root) {
     kind = null;
     side = null;
     if (isRedFlag(logged)) {
-      replaceChildren(advice, redFlagPanel(logged, () => replaceChildren(advice)));
+      replaceChildren(advice, redFlagPanel(logged));
       advice.querySelector("#red-flag").focus();
     } else {
       toast(S.symptoms.saved);
