@@ -10,6 +10,7 @@ export function shellCacheName(version) {
 export const SHELL = [
   "/",
   "/css/app.css",
+  "/css/import.css",
   "/css/insights.css",
   "/css/reminders.css",
   "/icons/icon-192.png",
@@ -35,6 +36,7 @@ export const SHELL = [
   "/js/session.js",
   "/js/store.js",
   "/js/strings-app.js",
+  "/js/strings-import.js",
   "/js/strings-insights.js",
   "/js/strings-reminders.js",
   "/js/strings.js",
@@ -59,6 +61,7 @@ export const SHELL = [
   "/js/ui/history.js",
   "/js/ui/home.js",
   "/js/ui/icons.js",
+  "/js/ui/import.js",
   "/js/ui/insights-styles.js",
   "/js/ui/insights-view.js",
   "/js/ui/insights.js",

@@ -4,6 +4,7 @@
 // Symptoms) have a plain link on the first screen and in More instead of a sixth, smaller tab.
 
 import { S } from "../strings.js";
+import { I } from "../strings-import.js";
 import { A } from "../strings-app.js";
 
 export const MAIN_SCREENS = [
@@ -20,6 +21,7 @@ export const EXTRA_SCREENS = [
   { path: "symptoms", title: () => A.nav.symptoms, icon: "symptoms", load: () => import("./symptoms.js") },
   { path: "reminders", title: () => S.screens.reminders, load: () => import("./reminders.js") },
   { path: "sharing", title: () => S.screens.sharing, load: () => import("./sharing.js") },
+  { path: "import", title: () => I.title, load: () => import("./import.js") },
   { path: "caregiver", title: () => S.screens.caregiver, load: () => import("./caregiver.js") },
 ];
 
