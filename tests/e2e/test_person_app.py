@@ -262,3 +262,50 @@ def test_history_adds_and_deletes_after_the_fact_and_searches_notes(device: Devi
     page.locator(".entry").get_by_role("button", name="Delete").click()
     page.get_by_text("Nothing logged on this day.").wait_for()
     assert device.live_records("symptom") == []
+
+
+def test_account_settings_name_calm_mode_day_start_export_and_delete(make_device, email, live_server):
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    page = device.page
+    device.screen("")
+    device.log_twitch()
+    page.locator("#today-count", has_text="Today: 1 twitch").wait_for()
+
+    device.screen("more")
+    settings = page.locator("#account-settings, section.settings").first
+    page.get_by_label("Your name on reports").fill("Maya Keller")
+    page.get_by_role("button", name="Save name").click()
+    settings.get_by_text("Name saved.").wait_for()
+    page.get_by_label("Calm mode").check()
+    device.wait_local("s.device.user.calm_mode === true")
+    page.get_by_label("My day ends at").select_option("04:00")
+    device.wait_local("s.device.user.day_starts_at === '04:00'")
+    api = ApiClient(live_server.url)
+    assert api.login(email, PASSWORD).status_code == 200
+    me = api.get("/api/v1/me").json()
+    assert (me["display_name"], me["calm_mode"], me["day_starts_at"]) == ("Maya Keller", True, "04:00")
+
+    hrefs = page.locator("section[aria-labelledby=export-title] a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+    assert "/api/v1/export?format=json" in hrefs and "/api/v1/export?format=fhir" in hrefs
+    assert {f"/api/v1/export?format=csv&entity={e}" for e in ("twitch", "checkin", "symptom", "activity", "intake")} <= set(hrefs)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Twitch (CSV)").click()
+    assert download.value.suggested_filename == "twitchlog-twitch.csv"
+
+    # Calm mode: today's line has words, no number.
+    device.screen("")
+    count = page.locator("#today-count")
+    count.get_by_text("Logged today").wait_for()
+    assert not any(ch.isdigit() for ch in count.inner_text())
+
+    device.screen("more")
+    page.get_by_text("Delete my account…").click()
+    page.get_by_label("Your password, to confirm").fill("not my password 123")
+    page.get_by_role("button", name="Delete everything now").click()
+    page.get_by_text("That password is not right.").wait_for()
+    page.get_by_label("Your password, to confirm").fill(PASSWORD)
+    page.get_by_role("button", name="Delete everything now").click()
+    page.get_by_role("heading", name="Create an account").wait_for()
+    assert ApiClient(live_server.url).login(email, PASSWORD).status_code == 401
+    device.wait_local("s.records.length === 0")

@@ -48,6 +48,7 @@ export const SHELL = [
   "/js/sync/outbox.js",
   "/js/sync/pull.js",
   "/js/sync/scheduler.js",
+  "/js/ui/account-settings.js",
   "/js/ui/account.js",
   "/js/ui/body-map.js",
   "/js/ui/caregiver.js",

@@ -7,6 +7,7 @@ import { deviceTimeZone } from "../local-date.js";
 import { prepareSignOut, signIn, signOut, signUp } from "../session.js";
 import { requestSync } from "../sync/scheduler.js";
 import { field, h, replaceChildren } from "./dom.js";
+import { accountSettings } from "./account-settings.js";
 import { toast } from "./toast.js";
 
 function messageFor(error) {
@@ -115,7 +116,10 @@ export function accountSection() {
         h("div", { class: "button-row" },
           h("button", { type: "button", class: "button primary", onclick: () => requestSync() }, S.account.syncNow),
           signOutButton),
-        notice);
+        notice,
+        accountSettings(device.user, { onDeleted: render }),
+        // Password and passkeys: helper B1's account-security.js mounts into this element.
+        h("div", { id: "account-security" }));
     } else {
       replaceChildren(section,
         h("h2", { id: "account-title" }, S.account.title),
