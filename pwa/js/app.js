@@ -10,6 +10,7 @@ import { navScreens, screenFor } from "./ui/screens.js";
 import { icon } from "./ui/icons.js";
 import { logAndConfirm } from "./ui/home.js";
 import { clearToast } from "./ui/toast.js";
+import { MODE_EVENT, isFollowerOnly, watchPeople } from "./people.js";
 
 const main = document.getElementById("main");
 let cleanup = null;
@@ -24,7 +25,18 @@ function drawNav() {
       h("span", { class: "nav-label" }, screen.title()))))));
 }
 
+function markNav(path) {
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.dataset.path === path) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
 async function route() {
+  // An account that only follows someone opens on People.
+  if (firstRoute && isFollowerOnly() && !location.search && screenFor(location.hash).path === "") {
+    history.replaceState(null, "", "#/caregiver");
+  }
   const screen = screenFor(location.hash);
   const module = await screen.load();
   if (typeof cleanup === "function") cleanup();
@@ -33,10 +45,7 @@ async function route() {
   document.title = screen.path ? `${screen.title()} · ${S.appName}` : S.appName;
   document.body.dataset.screen = screen.path || "home";
   dispatchEvent(new CustomEvent("twitchlog:screen", { detail: { path: screen.path } }));
-  for (const link of document.querySelectorAll("#nav a")) {
-    if (link.dataset.path === screen.path) link.setAttribute("aria-current", "page");
-    else link.removeAttribute("aria-current");
-  }
+  markNav(screen.path);
   // Move focus only on navigation, so a screen reader hears the new screen; not on first load.
   const heading = main.querySelector("h1");
   if (heading && !firstRoute) {
@@ -63,6 +72,8 @@ async function refreshSession() {
 
 async function start() {
   drawNav();
+  addEventListener(MODE_EVENT, () => { drawNav(); markNav(screenFor(location.hash).path); });
+  watchPeople();
   import("./ui/red-flag-banner.js").then((m) => m.mountRedFlagBanner()).catch(() => {}); // never hidden by a setting
   mountStatus(document.getElementById("sync-status"));
   addEventListener("hashchange", route);

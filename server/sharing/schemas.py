@@ -67,6 +67,7 @@ class AcceptSchema(Schema):
 class PersonSchema(Schema):
     id = fields.String(metadata={"description": "the person's user id"})
     email = fields.String()
+    display_name = fields.String(allow_none=True, metadata={"description": "the name the person gave for reports, or null"})
     scopes = fields.List(fields.String())
     since = f.Instant()
 

@@ -185,7 +185,8 @@ def people(caregiver_id: str, now: datetime | None = None) -> list[dict]:
     """The people who share with this caregiver: one entry each, scopes of all live shares joined."""
     found: dict = {}
     for share, person in _caregiver_shares(caregiver_id, now or utcnow()):
-        entry = found.setdefault(person.id, {"id": person.id, "email": person.email, "scopes": set(), "since": share.accepted_at})
+        entry = found.setdefault(person.id, {"id": person.id, "email": person.email, "display_name": person.display_name,
+                                             "scopes": set(), "since": share.accepted_at})
         entry["scopes"].update(share.scopes)
         entry["since"] = min(entry["since"], share.accepted_at)
     return [{**entry, "scopes": canonical_scopes(entry["scopes"])} for entry in sorted(found.values(), key=lambda e: e["email"])]

@@ -111,7 +111,7 @@ def test_a_caregivers_browser_shows_the_shared_view_and_loses_it_on_revocation(m
     page.locator("#accept-title").wait_for()
     assert page.get_by_label("Invitation code").input_value() == share["token"]
     page.get_by_role("button", name="Accept").click()
-    page.get_by_role("link", name=f"View {person.user['email']}").click()
+    page.get_by_role("link", name=f"See {person.user['email'].split('@')[0]}").click()  # no display name: the email's first part
     shared = page.locator("#shared-person")
     shared.wait_for()
     assert shared.locator("#insights-daily").count() == 1 and shared.locator("#insights-factors").count() == 0

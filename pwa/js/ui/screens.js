@@ -6,6 +6,8 @@
 import { S } from "../strings.js";
 import { I } from "../strings-import.js";
 import { A } from "../strings-app.js";
+import { isFollowerOnly } from "../people.js";
+import { P } from "../strings-people.js";
 
 export const MAIN_SCREENS = [
   { path: "", title: () => S.nav.home, icon: "log", load: () => import("./home.js") },
@@ -22,12 +24,16 @@ export const EXTRA_SCREENS = [
   { path: "reminders", title: () => S.screens.reminders, load: () => import("./reminders.js") },
   { path: "sharing", title: () => S.screens.sharing, load: () => import("./sharing.js") },
   { path: "import", title: () => I.title, load: () => import("./import.js") },
-  { path: "caregiver", title: () => S.screens.caregiver, load: () => import("./caregiver.js") },
+  { path: "caregiver", title: () => P.nav.people, icon: "people", load: () => import("./caregiver.js") },
 ];
+
+// An account that only follows someone (nothing logged of its own) has People and More, no
+// Log, Check-in or Pacing, until it logs something itself (people.js keeps the mode).
+const FOLLOWER_SCREENS = [EXTRA_SCREENS.find((s) => s.path === "caregiver"), MAIN_SCREENS.find((s) => s.path === "more")];
 
 // The tabs of the bottom navigation, in order (a follower-only account gets its own list here).
 export function navScreens() {
-  return MAIN_SCREENS;
+  return isFollowerOnly() ? FOLLOWER_SCREENS : MAIN_SCREENS;
 }
 
 export function screenFor(hash) {

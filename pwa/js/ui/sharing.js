@@ -4,13 +4,37 @@
 import { api, ApiError, OfflineError } from "../api.js";
 import { readDevice } from "../db.js";
 import { T } from "../strings-insights.js";
+import { P } from "../strings-people.js";
 import { choiceGroup, field, h, replaceChildren, selectControl, uid } from "./dom.js";
 import { failureNotice, signedOutNotice } from "./insights.js";
 import { ensureStyles } from "./insights-styles.js";
 import { shortDate } from "./insights-view.js";
+import { ensurePeopleStyles } from "./people-styles.js";
 import { toast } from "./toast.js";
 
 const SCOPES = ["summary", "events", "checkins", "symptoms", "notes", "alerts"];
+const LAST_CHOICE = "twitchlog:share-form";
+const DAYS = T.sharing.expiryOptions.map(([d]) => String(d));
+
+// What was chosen at the last share made on this device (kind, scopes, days); never the label.
+function lastChoice() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(LAST_CHOICE) || "null");
+    if (!saved || !["caregiver", "link"].includes(saved.kind) || !Array.isArray(saved.scopes)) return null;
+    const scopes = saved.scopes.filter((scope) => SCOPES.includes(scope));
+    return { kind: saved.kind, scopes, days: DAYS.includes(String(saved.days)) ? String(saved.days) : "30" };
+  } catch {
+    return null;
+  }
+}
+
+function rememberChoice(kind, scopes, days) {
+  try {
+    localStorage.setItem(LAST_CHOICE, JSON.stringify({ kind, scopes, days }));
+  } catch {
+    // Storage blocked: the form starts from its defaults next time.
+  }
+}
 const dateTime = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
 
 function when(instant) {
@@ -31,11 +55,37 @@ async function copy(text) {
   }
 }
 
-function secretField(labelText, value) {
+// The phone's own share sheet (Messages, mail, AirDrop...) where the browser has one.
+async function shareSheet(text, url) {
+  try {
+    await navigator.share({ title: P.share.shareTitle, text, url });
+  } catch (error) {
+    if (error?.name !== "AbortError") copy(url); // the sheet failed: copying is the next best thing
+  }
+}
+
+function secretField(labelText, value, shareText) {
   const input = h("input", { type: "text", readOnly: true, value, class: "secret", spellcheck: false });
   input.addEventListener("focus", () => input.select());
+  const canShare = shareText && typeof navigator.share === "function";
   return h("div", { class: "stack" }, field(labelText, input),
-    h("button", { type: "button", class: "button secondary", onclick: () => copy(value) }, T.sharing.copy, h("span", { class: "visually-hidden" }, ` ${labelText}`)));
+    h("div", { class: "share-actions" },
+      canShare ? h("button", { type: "button", class: "button primary", onclick: () => shareSheet(shareText, value) },
+        P.share.shareButton, h("span", { class: "visually-hidden" }, ` ${labelText}`)) : null,
+      h("button", { type: "button", class: canShare ? "button secondary" : "button primary", onclick: () => copy(value) },
+        T.sharing.copy, h("span", { class: "visually-hidden" }, ` ${labelText}`))));
+}
+
+// A clinician link as a QR code, drawn on this device when asked for (the link is a secret).
+function qrDisclosure(url) {
+  const slot = h("div", { class: "qr" });
+  const details = h("details", { class: "qr-details" }, h("summary", {}, P.share.qrTitle), slot);
+  details.addEventListener("toggle", async () => {
+    if (!details.open || slot.firstChild) return;
+    const { qrSvg } = await import("./share-qr.js");
+    replaceChildren(slot, h("div", { class: "qr-code" }, qrSvg(url, P.share.qrAlt)), h("p", { class: "hint" }, P.share.qrHint));
+  });
+  return details;
 }
 
 // What the person sees once, right after making a share.
@@ -46,20 +96,21 @@ function createdCard(share, onDone) {
     h("h2", { id: "share-created-title" }, caregiver ? T.sharing.createdCaregiver : T.sharing.createdLink),
     h("p", {}, caregiver ? T.sharing.caregiverHow : T.sharing.linkHow),
     caregiver
-      ? [secretField(T.sharing.inviteField, `${origin}/#/caregiver?accept=${encodeURIComponent(share.token)}`),
+      ? [secretField(T.sharing.inviteField, `${origin}/#/caregiver?accept=${encodeURIComponent(share.token)}`, P.share.shareInvite),
         secretField(T.sharing.codeField, share.token)]
-      : secretField(T.sharing.linkField, `${origin}${share.url}`),
+      : [secretField(T.sharing.linkField, `${origin}${share.url}`, P.share.shareLink), qrDisclosure(`${origin}${share.url}`)],
     h("button", { type: "button", class: "button primary", onclick: onDone }, T.sharing.done));
   return card;
 }
 
 function shareForm(onCreated) {
-  let kind = "caregiver";
+  const last = lastChoice();
+  let kind = last?.kind || "caregiver";
   const checks = new Map();
   const error = h("p", { class: "error", role: "alert" });
   const scopeItems = SCOPES.map((scope) => {
     const id = uid("scope");
-    const input = h("input", { type: "checkbox", id, value: scope, checked: scope === "summary" });
+    const input = h("input", { type: "checkbox", id, value: scope, checked: last ? last.scopes.includes(scope) : scope === "summary" });
     checks.set(scope, input);
     const [name, hint] = T.sharing.scopes[scope];
     const hintId = `${id}-hint`;
@@ -69,11 +120,13 @@ function shareForm(onCreated) {
       h("p", { class: "hint", id: hintId }, hint));
   });
   const alertsItem = scopeItems[SCOPES.indexOf("alerts")];
-  const expiry = selectControl(T.sharing.expiryOptions.map(([d, label]) => [String(d), label]), "30");
+  alertsItem.hidden = kind === "link";
+  const expiry = selectControl(T.sharing.expiryOptions.map(([d, label]) => [String(d), label]), last?.days || "30");
   const label = h("input", { type: "text", maxLength: 100, autocomplete: "off" });
   const submit = h("button", { type: "submit", class: "button primary wide" }, T.sharing.create);
   const form = h("form", { class: "card stack", "aria-labelledby": "share-new-title", novalidate: true },
     h("h2", { id: "share-new-title" }, T.sharing.newShare),
+    last ? h("p", { class: "remembered" }, P.share.remembered) : null,
     choiceGroup({
       legend: T.sharing.who, name: "share-kind", value: kind, className: "stacked",
       options: Object.entries(T.sharing.kinds),
@@ -105,7 +158,8 @@ function shareForm(onCreated) {
       const body = { kind, scopes, expires_in_days: Number(expiry.value) };
       if (label.value.trim()) body.label = label.value.trim();
       const share = await api("POST", "/shares", body);
-      form.reset();
+      rememberChoice(kind, scopes, expiry.value);
+      label.value = "";
       onCreated(share);
     } catch (failure) {
       error.textContent = failure instanceof OfflineError ? T.offline : (failure.body?.message || T.failed);
@@ -155,6 +209,7 @@ function shareItem(share, onStop) {
 
 export function render(root) {
   ensureStyles();
+  ensurePeopleStyles();
   let alive = true;
   const created = h("div");
   const list = h("div", { "aria-live": "polite" }, h("p", { class: "hint" }, T.loading));
