@@ -24,7 +24,7 @@ from .entries import NotThisFormat, decode
 from .mapping import Plan, plan, targets
 
 PARSERS = {"daylio": daylio.parse, "bearable": bearable.parse, "visible": visible.parse}
-BATCH = 500
+BATCH = 250  # records per write transaction: on SQLite, others wait at most one batch
 # Imported values are stamped with the earliest clock there is: whatever a person entered on a
 # device for the same check-in field wins over the file, and a file sent again changes nothing.
 IMPORT_INSTANT = "1970-01-01T00:00:00.000Z"

@@ -264,3 +264,36 @@ def test_the_targets_a_label_can_take(user):
     body = answer.json()
     assert {"twitch", "note", "ignore", "symptom:cramp", "intake:magnesium", "checkin:sleep_hours"} <= set(body["targets"])
     assert body["slot_times"] == {"pre": "06:00", "am": "09:00", "mid": "13:00", "pm": "19:00", "all day": "12:00"}
+
+
+def test_a_large_import_is_written_in_short_batches_and_others_write_meanwhile(app, make_user):
+    """Each batch is its own write transaction, so on SQLite nobody waits for the whole file."""
+    import random
+
+    from benchmarks.import_bench import bearable_file
+    from server.imports.service import BATCH
+
+    transactions = pytest.importorskip("server.transactions")
+    holds = []
+
+    def observe(label, held):
+        if "import" in label:
+            holds.append(held)
+
+    person = make_user()
+    body = bearable_file(1200, random.Random(3))
+    preview = send(person, "bearable", body, dry_run=True).json()
+    planned = sum(preview["records"].values())
+    transactions.lock_observers.append(observe)
+    try:
+        done = send(person, "bearable", body)
+    finally:
+        transactions.lock_observers.remove(observe)
+    assert done.status_code == 201, done.text
+    assert done.json()["records"] == preview["records"]
+    with app.app_context():
+        from server.extensions import db
+
+        sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
+        assert len(holds) >= -(-planned // BATCH), (len(holds), planned)
