@@ -58,8 +58,9 @@ WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRIES = 3  # attempts of one request that met a stale snapshot (the mistake this module prevents)
 LONG_HOLD = 1.0  # seconds: a write lock held longer than this is logged with its endpoint
 
-# Called with (label, seconds) each time a write lock is released: benchmarks/lock_bench.py, metrics.
-lock_observers: list[Callable[[str, float], None]] = []
+# Called with (label, seconds waited for the lock, seconds held) each time a write lock is released
+# (benchmarks/lock_bench.py; metrics could count them). The label is "METHOD endpoint" or "background".
+lock_observers: list[Callable[[str, float, float], None]] = []
 
 
 class WriteRuleError(RuntimeError):
@@ -160,10 +161,11 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 class _TxState:
-    __slots__ = ("immediate", "read", "wrote", "started", "label")
+    __slots__ = ("immediate", "read", "wrote", "started", "waited", "label")
 
-    def __init__(self, immediate: bool, label: str):
-        self.immediate, self.read, self.wrote, self.started, self.label = immediate, False, False, time.perf_counter(), label
+    def __init__(self, immediate: bool, label: str, started: float, waited: float):
+        self.immediate, self.read, self.wrote, self.label = immediate, False, False, label
+        self.started, self.waited = started, waited
 
 
 def install(app: Flask, engine) -> None:
@@ -176,9 +178,11 @@ def install(app: Flask, engine) -> None:
         mode = connection.get_execution_options().get("sqlite_begin")
         if mode is None:
             mode = _request_begin_mode()
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        asked = time.perf_counter()
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())  # IMMEDIATE waits here, up to the busy timeout
+        started = time.perf_counter()
         immediate = mode == "IMMEDIATE"
-        connection.info[_STATE] = _TxState(immediate, _label() if immediate else "")
+        connection.info[_STATE] = _TxState(immediate, _label() if immediate else "", started, started - asked)
         if immediate and has_app_context():
             g.twitchlog_lock_held = True
 
@@ -192,7 +196,7 @@ def install(app: Flask, engine) -> None:
         if held > LONG_HOLD:
             log.warning("SQLite write lock held %.2f s by %s", held, state.label)
         for observer in lock_observers:
-            observer(state.label, held)
+            observer(state.label, state.waited, held)
 
     event.listen(engine, "commit", _on_end)
     event.listen(engine, "rollback", _on_end)
