@@ -38,7 +38,7 @@ KEEP_OCCURRENCES = timedelta(days=35)
 MAX_ATTEMPTS = 12
 BACKOFF_FIRST = 10.0  # seconds; doubles per attempt
 BACKOFF_MOST = 900.0
-TOPICS = {"evening": "evening", "pacing": "pacing"}  # one pending prompt of a kind per device
+TOPICS = {"evening": "evening", "pacing": "pacing", "burst": "burst"}  # one pending prompt of a kind per device
 
 deliveries = PushDelivery.__table__
 subscriptions = PushSubscription.__table__
@@ -57,7 +57,7 @@ def plan_reminders(now: datetime, horizon: timedelta = HORIZON, limit: int = 500
     idempotent by (user, dedupe key). Returns how many new prompts were planned."""
     rows = db.session.execute(
         _skip_locked(
-            sa.select(ReminderSettings, User.timezone)
+            sa.select(ReminderSettings, User.timezone, User.day_starts_at)
             .join(User, User.id == ReminderSettings.user_id)
             .where(ReminderSettings.next_plan_at <= now,
                    sa.or_(ReminderSettings.evening_enabled.is_(True), ReminderSettings.pacing_enabled.is_(True)))
@@ -67,9 +67,9 @@ def plan_reminders(now: datetime, horizon: timedelta = HORIZON, limit: int = 500
         )
     ).all()
     planned = []
-    for settings, tz_name in rows:
+    for settings, tz_name, day_starts_at in rows:
         tz = service.time_zone(tz_name)
-        schedule = service.schedule_of(settings)
+        schedule = service.schedule_of(settings, day_starts_at)
         rest = service.last_rest(settings.user_id, now) if settings.pacing_enabled else None
         for prompt in planning.due_prompts(schedule, tz, now, horizon, rest, since=settings.updated_at):
             planned.append({
@@ -107,6 +107,7 @@ def fan_out(now: datetime, limit: int = 500) -> int:
     checked_in = _checked_in({(o.user_id, o.local_date) for o in occurrences if o.kind == "evening"})
     rests = {uid: service.last_rest(uid, now) for uid in {o.user_id for o in occurrences if o.kind == "pacing"}}
     devices = service.active_subscriptions(user_ids, now)
+    cap = service.daily_cap(user_ids, now)  # max_per_day pacing and burst prompts (§13)
     queued = 0
     for occurrence in occurrences:
         occurrence.updated_at = now
@@ -123,6 +124,9 @@ def fan_out(now: datetime, limit: int = 500) -> int:
                 occurrence.status = "expired"  # dropped, never sent late
             else:
                 occurrence.send_at = held_until
+            continue
+        if not cap.allows(occurrence):
+            occurrence.status = "cancelled"  # the date's cap is reached: dropped, not delayed
             continue
         occurrence.status = "sent"
         queued += service.queue_deliveries(
@@ -157,6 +161,8 @@ def _still_wanted(occurrence: ReminderOccurrence, settings: ReminderSettings | N
         rest = rests.get(occurrence.user_id)
         return settings.pacing_enabled and (rest is None or occurrence.anchor_at is None or rest <= occurrence.anchor_at
                                             or rest > occurrence.due_at)
+    if occurrence.kind == "burst":
+        return bool(settings.burst_enabled)
     return False
 
 

@@ -61,6 +61,10 @@ class ReminderSettings(db.Model):
     quiet_from: Mapped[str | None] = mapped_column(sa.String(5))
     quiet_to: Mapped[str | None] = mapped_column(sa.String(5))
     rested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last "I rested" from a notification
+    burst_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    burst_count: Mapped[int] = mapped_column(sa.Integer, default=5, server_default="5")
+    burst_minutes: Mapped[int] = mapped_column(sa.Integer, default=15, server_default="15")
+    max_per_day: Mapped[int] = mapped_column(sa.Integer, default=12, server_default="12")  # pacing + burst prompts
     next_plan_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

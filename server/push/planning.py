@@ -8,9 +8,12 @@ per local date or slot) makes sure it fires once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from ..local_dates import local_date_of
 
 UTC = timezone.utc
 EVENING_LIFETIME = timedelta(hours=3)
@@ -42,15 +45,27 @@ class Quiet:
 
 
 @dataclass(frozen=True)
+class Burst:
+    """A rest suggestion when `count` twitches fall within `minutes` (§13)."""
+
+    enabled: bool = False
+    count: int = 5
+    minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Schedule:
     evening: Evening
     pacing: Pacing
     quiet: Quiet | None
+    burst: Burst = field(default_factory=Burst)
+    max_per_day: int = 12  # pacing and burst prompts per local date; the evening prompt is not counted
+    day_start: timedelta = timedelta(0)  # the person's day start: local dates are of (wall time - this)
 
 
 @dataclass(frozen=True)
 class Prompt:
-    kind: str  # "evening" | "pacing"
+    kind: str  # "evening" | "pacing" | "burst"
     dedupe_key: str
     local_date: date
     due_at: datetime
@@ -73,8 +88,11 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
-def evening_prompts(evening: Evening, tz: ZoneInfo, now: datetime, until: datetime) -> list[Prompt]:
-    """Evening prompts due by `until` that have not expired at `now`, one per local date."""
+def evening_prompts(evening: Evening, tz: ZoneInfo, now: datetime, until: datetime,
+                    day_start: timedelta = timedelta(0)) -> list[Prompt]:
+    """Evening prompts due by `until` that have not expired at `now`, one per local date: the
+    local date of the prompt's instant, by the person's day start (an evening time of 01:00
+    with the day starting at 04:00 asks about the day before)."""
     if not evening.enabled:
         return []
     today = now.astimezone(tz).date()
@@ -85,7 +103,8 @@ def evening_prompts(evening: Evening, tz: ZoneInfo, now: datetime, until: dateti
         if due > until:
             return prompts
         if due + EVENING_LIFETIME > now:
-            prompts.append(Prompt("evening", f"evening:{day.isoformat()}", day, due, due + EVENING_LIFETIME))
+            local = local_date_of(due, tz, day_start)
+            prompts.append(Prompt("evening", f"evening:{local.isoformat()}", local, due, due + EVENING_LIFETIME))
         day += timedelta(days=1)
 
 
@@ -131,7 +150,8 @@ def due_prompts(schedule: Schedule, tz: ZoneInfo, now: datetime, horizon: timede
     """Every prompt due by now + horizon and alive at now; none due before `since` (when the
     settings were saved, so turning a reminder on never fires a prompt for a time already past)."""
     until = now + horizon
-    prompts = evening_prompts(schedule.evening, tz, now, until) + pacing_prompts(schedule.pacing, tz, now, until, last_rest)
+    prompts = (evening_prompts(schedule.evening, tz, now, until, schedule.day_start)
+               + pacing_prompts(schedule.pacing, tz, now, until, last_rest))
     return [p for p in prompts if since is None or p.due_at >= since]
 
 
@@ -162,3 +182,46 @@ def quiet_until(quiet: Quiet | None, tz: ZoneInfo, at: datetime) -> datetime | N
     if wall < quiet.end:
         return local_instant(day, quiet.end, tz)
     return None
+
+
+# --- bursts and the daily cap (§13) -------------------------------------------------------------
+
+CAPPED_KINDS = ("pacing", "burst")
+
+
+def burst_prompt(burst: Burst, tz: ZoneInfo, twitches: list[datetime], now: datetime, last_burst: datetime | None,
+                 day_start: timedelta = timedelta(0)) -> Prompt | None:
+    """One `burst` prompt, due now, when `count` of the (sorted) twitch instants fall within the
+    `minutes` ending now; at most one per `minutes` (none while the last is that recent). It
+    lives `minutes`: quiet hours hold it that long, then it is dropped, never sent late."""
+    if not burst.enabled:
+        return None
+    span = timedelta(minutes=burst.minutes)
+    if last_burst is not None and now - last_burst < span:
+        return None
+    recent = bisect_right(twitches, now) - bisect_right(twitches, now - span)  # in (now - span, now]
+    if recent < burst.count:
+        return None
+    return Prompt("burst", f"burst:{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}", local_date_of(now, tz, day_start),
+                  now, now + span)
+
+
+class DailyCap:
+    """At most `max_per_day` pacing and burst prompts sent per local date; evening prompts are
+    not counted. `sent_on(user_id, local_date)` tells how many were sent before this pass."""
+
+    def __init__(self, sent_on):
+        self.sent_on = sent_on
+        self.counts: dict = {}
+
+    def allows(self, user_id: str, kind: str, local_date: date, max_per_day: int) -> bool:
+        """True, and counted, when one more prompt of `kind` may go out on that date."""
+        if kind not in CAPPED_KINDS:
+            return True
+        key = (user_id, local_date)
+        if key not in self.counts:
+            self.counts[key] = self.sent_on(user_id, local_date)
+        if self.counts[key] >= max_per_day:
+            return False
+        self.counts[key] += 1
+        return True

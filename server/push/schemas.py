@@ -143,10 +143,22 @@ class QuietHoursSchema(Schema):
             raise ValidationError("Quiet hours need different start and end times (or null for none).", "to")
 
 
+class BurstSchema(Schema):
+    """A rest suggestion when `count` twitches fall within `minutes` (§13)."""
+
+    enabled = f.Boolean(required=True)
+    count = f.Integer(load_default=5, validate=validate.Range(3, 30, error="From 3 to 30 twitches."))
+    minutes = f.Integer(load_default=15, validate=validate.Range(5, 60, error="From 5 to 60 minutes."))
+
+
 class ReminderSettingsSchema(Schema):
     evening = fields.Nested(EveningSchema, required=True)
     pacing = fields.Nested(PacingSchema, required=True)
     quiet_hours = fields.Nested(QuietHoursSchema, required=True, allow_none=True)
+    # §13: optional, so bodies from before them are still accepted (defaults apply)
+    burst = fields.Nested(BurstSchema, load_default=lambda: {"enabled": False, "count": 5, "minutes": 15})
+    max_per_day = f.Integer(load_default=12, validate=validate.Range(1, 50, error="From 1 to 50 prompts a day."),
+                            metadata={"description": "pacing and burst prompts per local date; the evening prompt is not counted"})
 
 
 class SnoozeSchema(Schema):

@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..accounts.models import LoginSession
+from ..accounts import models as account_models
 from ..accounts.service import account_deleters
 from ..errors import NotFound
 from ..export.service import export_sections
 from ..extensions import db
 from ..fields import canonical_uuid
 from ..instants import EARLIEST, format_instant, utcnow
-from ..sync.models import Activity, Checkin
+from ..local_dates import day_start, local_date_of, local_day_start
+from ..sync.models import Activity, Checkin, Twitch
 from ..sync.service import after_push_hooks
 from . import planning
 from .models import PushDelivery, PushSubscription, ReminderOccurrence, ReminderSettings
@@ -30,6 +32,8 @@ DEFAULTS = {
     "evening": {"enabled": False, "time": "21:00"},
     "pacing": {"enabled": False, "every_minutes": 90, "active_from": "09:00", "active_to": "21:00", "days": [0, 1, 2, 3, 4]},
     "quiet_hours": {"from": "22:00", "to": "07:00"},
+    "burst": {"enabled": False, "count": 5, "minutes": 15},
+    "max_per_day": 12,
 }
 URGENCIES = ("very-low", "low", "normal", "high")
 TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -49,6 +53,12 @@ PROMPTS = {
     "pacing": {
         "title": "Time for a rest break",
         "body": "You have been active for a while. A few quiet minutes now helps pacing.",
+        "url": "/#/pacing",
+        "actions": [SNOOZE_ACTION, {"action": "done", "title": "I rested"}],
+    },
+    "burst": {
+        "title": "A burst of twitches",
+        "body": "Many twitches in a short time. A few quiet minutes of rest may help; this is common and not a danger sign.",
         "url": "/#/pacing",
         "actions": [SNOOZE_ACTION, {"action": "done", "title": "I rested"}],
     },
@@ -206,17 +216,23 @@ def settings_json(row: ReminderSettings | None) -> dict:
             "days": [int(d) for d in row.pacing_days.split(",") if d],
         },
         "quiet_hours": quiet,
+        "burst": {"enabled": bool(row.burst_enabled), "count": row.burst_count, "minutes": row.burst_minutes},
+        "max_per_day": row.max_per_day,
     }
 
 
-def schedule_of(row: ReminderSettings) -> planning.Schedule:
+def schedule_of(row: ReminderSettings, day_starts_at: str | None = None) -> planning.Schedule:
+    """The settings as the planner reads them; `day_starts_at` is the user's (§13), for local dates."""
     data = settings_json(row)
-    pacing, quiet = data["pacing"], data["quiet_hours"]
+    pacing, quiet, burst = data["pacing"], data["quiet_hours"], data["burst"]
     return planning.Schedule(
         evening=planning.Evening(row.evening_enabled, planning.clock(row.evening_time)),
         pacing=planning.Pacing(pacing["enabled"], pacing["every_minutes"], planning.clock(pacing["active_from"]),
                                planning.clock(pacing["active_to"]), frozenset(pacing["days"])),
         quiet=planning.Quiet(planning.clock(quiet["from"]), planning.clock(quiet["to"])) if quiet else None,
+        burst=planning.Burst(burst["enabled"], burst["count"], burst["minutes"]),
+        max_per_day=data["max_per_day"],
+        day_start=day_start(day_starts_at),
     )
 
 
@@ -238,6 +254,9 @@ def replace_settings(user_id: str, data: dict, now: datetime | None = None) -> d
     row.pacing_active_from, row.pacing_active_to = pacing["active_from"], pacing["active_to"]
     row.pacing_days = ",".join(str(d) for d in sorted(pacing["days"]))
     row.quiet_from, row.quiet_to = (quiet["from"], quiet["to"]) if quiet else (None, None)
+    burst = data.get("burst") or DEFAULTS["burst"]  # bodies from before §13 have none: defaults apply
+    row.burst_enabled, row.burst_count, row.burst_minutes = burst["enabled"], burst["count"], burst["minutes"]
+    row.max_per_day = data.get("max_per_day", DEFAULTS["max_per_day"])
     row.next_plan_at = PLAN_AT_ONCE
     row.updated_at = now
     _clear(sa.delete(ReminderOccurrence).where(ReminderOccurrence.user_id == user_id, ReminderOccurrence.status == "planned"))
@@ -290,7 +309,7 @@ def snooze(user_id: str, occurrence_id: str, minutes: int, now: datetime | None 
     if row.status in ("done", "cancelled"):
         return row
     row.send_at = now + timedelta(minutes=minutes)
-    lifetime = planning.EVENING_LIFETIME if row.kind == "evening" else planning.PACING_LIFETIME
+    lifetime = planning.EVENING_LIFETIME if row.kind == "evening" else planning.PACING_LIFETIME  # burst: as pacing
     row.expires_at = max(row.expires_at, row.send_at + lifetime)  # asked for: not dropped as late
     row.status = "planned"
     row.snoozes += 1
@@ -336,8 +355,11 @@ def _cancel_pacing_before(user_id: str, rested: datetime, now: datetime) -> None
 # --- reacting to synced records ----------------------------------------------------------------
 
 def on_records_synced(user_id: str, changes: list) -> None:
-    """A check-in cancels that date's evening prompt; a rest resets the pacing clock."""
+    """A check-in cancels that date's evening prompt; a rest resets the pacing clock; new
+    twitches may make a burst (§13)."""
     now = utcnow()
+    if any(entity == "twitch" and not row.deleted for entity, row in changes):
+        plan_burst(user_id, now)
     days = {row.local_date for entity, row in changes if entity == "checkin" and not row.deleted and row.local_date}
     rests = [row.ended_at or row.started_at for entity, row in changes
              if entity == "activity" and row.level == "rest" and not row.deleted and row.started_at is not None]
@@ -354,6 +376,74 @@ def on_records_synced(user_id: str, changes: list) -> None:
     if rests:
         _cancel_pacing_before(user_id, max(rests), now)
         _clear(sa.update(ReminderSettings).where(ReminderSettings.user_id == user_id).values(next_plan_at=PLAN_AT_ONCE))
+
+
+# --- bursts and the daily cap (§13) -----------------------------------------------------------------
+
+def plan_burst(user_id: str, now: datetime | None = None) -> ReminderOccurrence | None:
+    """Plan one `burst` prompt, due now, when the user's last `minutes` hold `count` twitches and
+    no burst prompt came within `minutes`. The dispatcher sends it like any prompt: quiet hours
+    hold it (until it expires), the daily cap counts it."""
+    now = now or utcnow()
+    row = db.session.get(ReminderSettings, user_id)
+    if row is None or not row.burst_enabled:
+        return None
+    span = timedelta(minutes=row.burst_minutes)
+    last_burst = db.session.scalar(sa.select(sa.func.max(ReminderOccurrence.due_at)).where(
+        ReminderOccurrence.user_id == user_id, ReminderOccurrence.kind == "burst"))
+    if last_burst is not None and now - last_burst < span:
+        return None
+    twitches = list(db.session.scalars(
+        sa.select(Twitch.occurred_at).where(Twitch.user_id == user_id, Twitch.deleted.is_(False),
+                                            Twitch.occurred_at > now - span, Twitch.occurred_at <= now)
+        .order_by(Twitch.occurred_at)))
+    user = db.session.get(account_models.User, user_id)
+    schedule = schedule_of(row, user.day_starts_at)
+    prompt = planning.burst_prompt(schedule.burst, time_zone(user.timezone), twitches, now, last_burst, schedule.day_start)
+    if prompt is None:
+        return None
+    occurrence = ReminderOccurrence(
+        user_id=user_id, kind=prompt.kind, dedupe_key=prompt.dedupe_key, local_date=prompt.local_date,
+        due_at=prompt.due_at, send_at=prompt.due_at, expires_at=prompt.expires_at, status="planned", snoozes=0,
+        created_at=now, updated_at=now)
+    db.session.add(occurrence)
+    db.session.flush()
+    return occurrence
+
+
+def daily_cap(user_ids, now: datetime) -> "PromptCap":
+    """The daily cap for one pass of the dispatcher over these users' prompts."""
+    return PromptCap(user_ids, now)
+
+
+class PromptCap:
+    """`max_per_day` (§13): pacing and burst prompts sent per local date of the sending moment
+    (by the user's zone and day start), counted from the prompts already sent that date."""
+
+    def __init__(self, user_ids, now: datetime):
+        self.now = now
+        users = db.session.execute(
+            sa.select(account_models.User.id, account_models.User.timezone, account_models.User.day_starts_at,
+                      ReminderSettings.max_per_day)
+            .join(ReminderSettings, ReminderSettings.user_id == account_models.User.id)
+            .where(account_models.User.id.in_(list(user_ids)))).all()
+        self.users = {uid: (time_zone(tz), day_start(starts), cap) for uid, tz, starts, cap in users}
+        self.cap = planning.DailyCap(self._sent_on)
+
+    def _sent_on(self, user_id: str, day: date) -> int:
+        zone, shift, _ = self.users[user_id]
+        start, end = local_day_start(day, zone, shift), local_day_start(day + timedelta(days=1), zone, shift)
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ReminderOccurrence).where(
+            ReminderOccurrence.user_id == user_id, ReminderOccurrence.kind.in_(planning.CAPPED_KINDS),
+            ReminderOccurrence.status.in_(("sent", "done")),
+            ReminderOccurrence.send_at >= start, ReminderOccurrence.send_at < end))
+
+    def allows(self, occurrence: ReminderOccurrence) -> bool:
+        """True (and counted) when this prompt may be sent now; False when the date's cap is reached."""
+        if occurrence.kind not in planning.CAPPED_KINDS or occurrence.user_id not in self.users:
+            return True
+        zone, shift, cap = self.users[occurrence.user_id]
+        return self.cap.allows(occurrence.user_id, occurrence.kind, local_date_of(self.now, zone, shift), cap)
 
 
 # --- the user's data -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from flask import Flask
 from ..extensions import begin_write, db
 from ..instants import utcnow
 from ..observability.metrics import DISPATCHER_PASSES, PUSH_DELIVERIES, PUSH_REAPED
+from ..sharing.alerts import missed_days_alerts
 from . import dispatch
 from .sender import CONNECT_TIMEOUT, READ_TIMEOUT, PushSender, Outcome
 
@@ -75,6 +76,7 @@ class Dispatcher:
         now = self.clock()
         self._reaped_at = now
         returned = self._write(dispatch.reap, now, self.stale_after)
+        self._write(missed_days_alerts, now)  # §13: caregivers hear when the person has gone quiet
         PUSH_REAPED.inc(returned)
         return returned
 

@@ -19,7 +19,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 def clinician_pdf(query):
     """A PDF for a neurology or EMG visit; its numbers are the insights of the same period."""
     user = current_user()
-    first, last = resolve_range(user.timezone, query["first"], query["last"])
+    first, last = resolve_range(user.timezone, query["first"], query["last"], day_starts_at=user.day_starts_at)
     pdf = clinician_report(user, first, last)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="twitchlog-report-{first.isoformat()}-{last.isoformat()}.pdf"'})

@@ -1,20 +1,29 @@
-"""Caregiver alerts (§5, §6): a push to each caregiver with `alerts` when a red-flag symptom syncs.
+"""Caregiver alerts (§5, §6, §13): a push to each caregiver with `alerts` when a red-flag symptom
+syncs, and the missed-days alert when the person has logged nothing for a while.
 
-The alert is queued in the sync push's own transaction through the reminders pipeline
-(`server.push.service.notify_user`), so it is sent only if the symptom is really stored.
+The red-flag alert is queued in the sync push's own transaction through the reminders pipeline
+(`server.push.service.notify_user`), so it is sent only if the symptom is really stored. The
+missed-days alert is looked for by the dispatcher (`missed_days_alerts`, every reap pass).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..extensions import db
 from ..instants import utcnow
+from ..local_dates import day_start_of, local_date_of, local_day_start
 from ..reports.figures import SYMPTOM_LABELS
+from ..sync.entities import ENTITIES
 from ..sync.schemas import RED_FLAG_KINDS
 from ..sync.service import after_push_hooks
+from .models import Share
 from .service import caregivers_to_alert
 
 log = logging.getLogger(__name__)
@@ -77,4 +86,92 @@ def send_red_flag_alert(caregiver_id: str, person_id: str, payload: dict, now: d
         return 0
 
 
+# --- the missed-days alert (§13) ------------------------------------------------------------------
+
+QUIET_TTL = 86400
+
+
+def last_entry(user_id: str, zone: ZoneInfo, shift: timedelta) -> tuple[date | None, datetime | None]:
+    """The latest local date with any live record (a check-in by its date) and when the latest
+    record was written, or None for either when there is none."""
+    latest_day, latest_written = None, None
+    for name, entity in ENTITIES.items():
+        model = entity.model
+        when, written = db.session.execute(
+            sa.select(sa.func.max(getattr(model, entity.time_field)), sa.func.max(model.created_at))
+            .where(model.user_id == user_id, model.deleted.is_(False))
+        ).one()
+        if when is not None:
+            day = when if name == "checkin" else local_date_of(when, zone, shift)
+            latest_day = day if latest_day is None else max(latest_day, day)
+        if written is not None:
+            latest_written = written if latest_written is None else max(latest_written, written)
+    return latest_day, latest_written
+
+
+def missed_days_alert(person: User, days: int) -> dict:
+    return {"kind": "quiet_days", "title": "Twitchlog: no entries for a few days",
+            "body": f"{person.email} has logged nothing for {days} days. It may mean nothing; a short call may help.",
+            "tag": f"quiet-{person.id}", "url": f"/#/caregiver/{person.id}", "person_id": person.id}
+
+
+def missed_days_alerts(now: datetime | None = None) -> int:
+    """One push to each caregiver whose live, accepted `alerts` share sets `quiet_alert_days` = n,
+    when the person has no entry dated on the last n local dates before today (nor today) and
+    wrote none since the first of them; then none again until the person logs again. The share
+    must have been live since that first date. Returns how many caregivers were alerted.
+    `quiet_alerted_at` is cleared by any new entry (`logged_again`)."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        sa.select(Share, User).join(User, User.id == Share.owner_id).where(
+            Share.quiet_alert_days.is_not(None), Share.kind == "caregiver", Share.caregiver_id.is_not(None),
+            Share.revoked_at.is_(None), Share.expires_at > now)
+    ).all()
+    by_person: dict = defaultdict(list)
+    for share, person in rows:
+        if "alerts" in share.scopes:
+            by_person[person].append(share)
+    alerted = 0
+    for person, shares in by_person.items():
+        zone, shift = ZoneInfo(person.timezone), day_start_of(person)
+        today = local_date_of(now, zone, shift)
+        latest_day, latest_written = last_entry(person.id, zone, shift)
+        told = set()
+        for share in shares:
+            first_quiet = today - timedelta(days=share.quiet_alert_days)
+            since = local_day_start(first_quiet, zone, shift)
+            if share.created_at > since:
+                continue  # not shared for the whole quiet stretch yet
+            if (latest_day is not None and latest_day >= first_quiet) or (latest_written is not None and latest_written >= since):
+                continue  # logged on one of those dates, or wrote something since
+            if share.quiet_alerted_at is not None:
+                continue  # told already; nothing logged since
+            share.quiet_alerted_at = now
+            if share.caregiver_id in told:
+                continue  # one push per caregiver, however many shares
+            told.add(share.caregiver_id)
+            alerted += 1
+            _notify(share.caregiver_id, missed_days_alert(person, share.quiet_alert_days), person.id, now)
+    db.session.flush()
+    return alerted
+
+
+def _notify(caregiver_id: str, payload: dict, person_id: str, now: datetime) -> None:
+    from ..push.service import notify_user
+
+    try:
+        notify_user(caregiver_id, payload, topic="qd-" + hashlib.sha256(person_id.encode()).hexdigest()[:24],
+                    ttl=QUIET_TTL, urgency="normal", now=now)
+    except ValueError:
+        log.exception("missed-days alert for %s could not be queued", caregiver_id)
+
+
+def logged_again(user_id: str, changes: list) -> None:
+    """after_push hook: the person logged again, so a later quiet stretch may alert once more."""
+    if any(not row.deleted for _, row in changes):
+        db.session.execute(sa.update(Share).where(Share.owner_id == user_id, Share.quiet_alerted_at.is_not(None))
+                           .values(quiet_alerted_at=None).execution_options(synchronize_session=False))
+
+
 after_push_hooks.append(alert_caregivers)
+after_push_hooks.append(logged_again)

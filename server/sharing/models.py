@@ -39,6 +39,10 @@ class Share(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_access_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     access_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Missed-days alert (§13): caregivers with `alerts` hear once when the person logged nothing
+    # on the last n local dates; quiet_alerted_at holds it back until the person logs again.
+    quiet_alert_days: Mapped[int | None] = mapped_column(sa.Integer)
+    quiet_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ShareAccess(db.Model):

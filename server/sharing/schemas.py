@@ -20,10 +20,16 @@ class ShareCreateSchema(Schema):
     )
     expires_in_days = f.Integer(load_default=30, validate=validate.Range(1, 365, error="Between 1 and 365 days."))
     label = f.Text(load_default=None, allow_none=True, validate=validate.Length(max=100, error="At most 100 characters."))
+    quiet_alert_days = f.Integer(load_default=None, allow_none=True, validate=validate.Range(2, 14, error="Between 2 and 14 days."),
+                                 metadata={"description": "caregiver shares with alerts: one push after this many local "
+                                                          "dates without any entry (§13)"})
 
     @validates_schema
     def _scope_rules(self, data, **_):
         scopes = set(data.get("scopes") or ())
+        if data.get("quiet_alert_days") is not None and (data.get("kind") != "caregiver" or "alerts" not in scopes):
+            raise ValidationError("A missed-days alert goes to a caregiver: it needs kind caregiver and the alerts scope.",
+                                  "quiet_alert_days")
         if "notes" in scopes and not scopes & set(DATA_SCOPES):
             raise ValidationError("The notes scope only adds notes to what another scope opens: add summary, "
                                   "events, check-ins or symptoms.", "scopes")

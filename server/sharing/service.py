@@ -19,6 +19,7 @@ from ..export.service import export_sections
 from ..extensions import db
 from ..insights.service import utc_bounds
 from ..instants import format_instant, utcnow
+from ..local_dates import day_start, local_date_of
 from ..sync.entities import ENTITIES
 from .models import Share, ShareAccess
 from .schemas import SCOPES
@@ -46,13 +47,13 @@ def _active(now: datetime):
 # --- the owner ----------------------------------------------------------------------------------
 
 def create_share(owner_id: str, kind: str, scopes: list[str], expires_in_days: int, label: str | None,
-                 now: datetime | None = None) -> tuple[Share, str]:
+                 now: datetime | None = None, quiet_alert_days: int | None = None) -> tuple[Share, str]:
     """A new share and its secret token (32 random bytes); only the token's SHA-256 is kept."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     share = Share(owner_id=owner_id, kind=kind, scopes=list(dict.fromkeys(scopes)), label=label,
                   token_hash=hash_token(token), created_at=now, expires_at=now + timedelta(days=expires_in_days),
-                  access_count=0)
+                  access_count=0, quiet_alert_days=quiet_alert_days)
     db.session.add(share)
     db.session.flush()
     return share, token
@@ -206,11 +207,15 @@ def find_person(caregiver_id: str, person_id: str, now: datetime | None = None) 
 
 # --- what a share shows -------------------------------------------------------------------------
 
-def records_in_range(user_id: str, timezone: str, first: date, last: date, scopes) -> dict:
-    """The non-deleted records on local dates first..last that the scopes open, notes only with `notes`."""
+def records_in_range(user_id: str, timezone: str, first: date, last: date, scopes, day_starts_at: str | None = None) -> dict:
+    """The non-deleted records on local dates first..last that the scopes open, notes only with `notes`.
+    Local dates follow the person's day start (read from the account when not given)."""
     scopes = set(scopes)
     zone = ZoneInfo(timezone)
-    start, end = utc_bounds(zone, first, last)
+    if day_starts_at is None:
+        day_starts_at = db.session.scalar(sa.select(User.day_starts_at).where(User.id == user_id))
+    shift = day_start(day_starts_at)
+    start, end = utc_bounds(zone, first, last, int(shift.total_seconds()))
     records: dict = {}
     for name, entity in ENTITIES.items():
         if ENTITY_SCOPES[name] not in scopes:
@@ -225,7 +230,7 @@ def records_in_range(user_id: str, timezone: str, first: date, last: date, scope
             query = query.where(when >= start, when < end)
         found = []
         for row in db.session.scalars(query.order_by(when, model.record_id)):
-            if name != "checkin" and not first <= getattr(row, entity.time_field).astimezone(zone).date() <= last:
+            if name != "checkin" and not first <= local_date_of(getattr(row, entity.time_field), zone, shift) <= last:
                 continue
             data = {"record_id": row.record_id, **entity.to_json(row)}
             if "notes" not in scopes:

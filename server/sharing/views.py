@@ -38,7 +38,8 @@ class Shares(MethodView):
     @blp.response(201, NewShareSchema)
     def post(self, body):
         """Share with a caregiver or by link; the token is shown only in this answer."""
-        share, token = service.create_share(current_user_id(), body["kind"], body["scopes"], body["expires_in_days"], body["label"])
+        share, token = service.create_share(current_user_id(), body["kind"], body["scopes"], body["expires_in_days"], body["label"],
+                                            quiet_alert_days=body["quiet_alert_days"])
         db.session.commit()
         return {"id": share.id, "kind": share.kind, "scopes": share.scopes, "label": share.label,
                 "expires_at": share.expires_at, "token": token, "url": f"/s/{token}" if share.kind == "link" else None}
@@ -92,7 +93,7 @@ def people():
 def _open_person(person_id: str, query: dict, what: str):
     """The person, the scopes and the range of a caregiver read, logged for the person."""
     person, scopes, share_ids = service.find_person(current_user_id(), person_id)
-    first, last = insights_service.resolve_range(person.timezone, query["first"], query["last"])
+    first, last = insights_service.resolve_range(person.timezone, query["first"], query["last"], day_starts_at=person.day_starts_at)
     begin_write()
     service.record_access(share_ids, what)
     db.session.commit()
@@ -121,13 +122,14 @@ def person_events(query, person_id):
 
 # --- the clinician's page (server-rendered, no JavaScript) ----------------------------------------
 
-def _range_from_query(timezone: str):
+def _range_from_query(timezone: str, day_starts_at: str | None = None):
     """The page's period from ?from=&to= (default: the 90 days ending today). :raise 400:"""
     try:
         query = RangeQuery().load({k: v for k, v in request.args.items() if k in ("from", "to")})
     except ValidationError as error:
         raise ApiError("The period is not valid: use dates in the form YYYY-MM-DD.", error.messages)
-    return insights_service.resolve_range(timezone, query["first"], query["last"], default_days=page.DEFAULT_DAYS)
+    return insights_service.resolve_range(timezone, query["first"], query["last"], default_days=page.DEFAULT_DAYS,
+                                          day_starts_at=day_starts_at)
 
 
 def _open_link(token: str, what: str, needs: str | None = None):
@@ -136,7 +138,7 @@ def _open_link(token: str, what: str, needs: str | None = None):
     if needs is not None and needs not in share.scopes:
         raise NotFound()
     person = db.session.get(User, share.owner_id)
-    first, last = _range_from_query(person.timezone)
+    first, last = _range_from_query(person.timezone, person.day_starts_at)
     begin_write()
     service.record_access([share.id], what)
     db.session.commit()

@@ -6,7 +6,7 @@ set-up cost +80 % on the 90-day benchmark); every expected number here comes fro
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
