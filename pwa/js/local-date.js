@@ -26,6 +26,38 @@ export function localDate(instant, timeZone = deviceTimeZone()) {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+const wallFormatters = new Map();
+
+function wallFormatter(timeZone) {
+  let formatter = wallFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-CA", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    wallFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+// "HH:MM" (00:00 to 06:00) as minutes; anything else is midnight.
+export function dayStartMinutes(dayStartsAt) {
+  const match = /^(\d{2}):(\d{2})$/.exec(dayStartsAt || "");
+  return match ? Number(match[1]) * 60 + Number(match[2]) : 0;
+}
+
+// The person's local date of an instant (DESIGN §13): the date of (wall-clock time in
+// `timeZone` minus `dayStartsAt`), so 01:30 with the day starting at 04:00 is the evening before.
+export function localDateOf(instant, timeZone = deviceTimeZone(), dayStartsAt = "00:00") {
+  const date = instant instanceof Date ? instant : new Date(instant);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`not an instant: ${instant}`);
+  const shift = dayStartMinutes(dayStartsAt);
+  if (!shift) return localDate(date, timeZone);
+  const p = Object.fromEntries(wallFormatter(timeZone).formatToParts(date).map((part) => [part.type, part.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return new Date(wall - shift * 60000).toISOString().slice(0, 10);
+}
+
 export function addDays(date, days) {
   const [y, m, d] = date.split("-").map(Number);
   const shifted = new Date(Date.UTC(y, m - 1, d + days));

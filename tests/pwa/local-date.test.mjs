@@ -42,3 +42,40 @@ test("the instant window of a date covers its first and last moment in the extre
   assert.ok(firstAnywhere >= earliestInstantOf(date));
   assert.ok(lastAnywhere <= latestInstantOf(date));
 });
+
+test("localDateOf: the day start moves early hours to the evening before (DESIGN §13)", async () => {
+  const { localDateOf, dayStartMinutes } = await import("../../pwa/js/local-date.js");
+  assert.equal(dayStartMinutes("04:30"), 270);
+  assert.equal(dayStartMinutes(null), 0);
+  // 01:30 in Berlin on 26 November
+  assert.equal(localDateOf("2026-11-26T00:30:00Z", "Europe/Berlin", "04:00"), "2026-11-25");
+  assert.equal(localDateOf("2026-11-26T00:30:00Z", "Europe/Berlin", "00:00"), "2026-11-26");
+  assert.equal(localDateOf("2026-11-26T00:30:00Z", "Europe/Berlin"), "2026-11-26");
+  assert.equal(localDateOf("2026-11-26T03:00:00Z", "Europe/Berlin", "04:00"), "2026-11-26"); // 04:00 exactly
+  assert.equal(localDateOf("2026-11-26T02:59:59Z", "Europe/Berlin", "04:00"), "2026-11-25");
+  assert.equal(localDateOf(new Date("2026-11-26T05:00:00Z"), "UTC", "06:00"), "2026-11-25");
+});
+
+test("localDateOf across the spring and autumn changes in Berlin, by wall time", async () => {
+  const { localDateOf } = await import("../../pwa/js/local-date.js");
+  // 29 March 2026: 02:00 CET -> 03:00 CEST at 01:00Z
+  assert.equal(localDateOf("2026-03-29T00:59:00Z", "Europe/Berlin", "03:00"), "2026-03-28"); // 01:59 CET
+  assert.equal(localDateOf("2026-03-29T01:00:00Z", "Europe/Berlin", "03:00"), "2026-03-29"); // 03:00 CEST
+  assert.equal(localDateOf("2026-03-29T01:30:00Z", "Europe/Berlin", "04:00"), "2026-03-28"); // 03:30 CEST
+  // 25 October 2026: 03:00 CEST -> 02:00 CET at 01:00Z; both 02:30s belong to the 24th with a 04:00 start
+  assert.equal(localDateOf("2026-10-25T00:30:00Z", "Europe/Berlin", "04:00"), "2026-10-24");
+  assert.equal(localDateOf("2026-10-25T01:30:00Z", "Europe/Berlin", "04:00"), "2026-10-24");
+  assert.equal(localDateOf("2026-10-25T03:00:00Z", "Europe/Berlin", "04:00"), "2026-10-25"); // 04:00 CET
+});
+
+test("localDateOf agrees with localDate when the day starts at midnight, hour by hour over a year", async () => {
+  const { localDateOf, localDate } = await import("../../pwa/js/local-date.js");
+  for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 3600 * 1000 * 7) {
+    for (const zone of ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]) {
+      assert.equal(localDateOf(new Date(t), zone, "00:00"), localDate(new Date(t), zone));
+      const shifted = localDate(new Date(t), zone);
+      const early = localDateOf(new Date(t), zone, "06:00");
+      assert.ok(early === shifted || early < shifted, `${zone} ${new Date(t).toISOString()}`);
+    }
+  }
+});
