@@ -23,20 +23,48 @@ export function dayStartMinutes(hhmm) {
   return match ? Number(match[1]) * 60 + Number(match[2]) : 0;
 }
 
+// Wall-clock time in `timeZone` as if it were UTC, to the minute.
+function wallMs(ms, timeZone) {
+  const p = Object.fromEntries(wallFormatter(timeZone).formatToParts(ms).map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+}
+
+const toMs = (instant) => (instant instanceof Date ? instant.getTime() : typeof instant === "number" ? instant : Date.parse(instant));
+
 export function shiftedLocalDate(instant, { dayStartsAt = "00:00", timeZone = deviceTimeZone() } = {}) {
-  const date = instant instanceof Date ? instant : new Date(instant);
-  const p = Object.fromEntries(wallFormatter(timeZone).formatToParts(date).map((x) => [x.type, x.value]));
-  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
-  return new Date(wall - dayStartMinutes(dayStartsAt) * 60000).toISOString().slice(0, 10);
+  const ms = toMs(instant);
+  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${instant}`);
+  return new Date(wallMs(ms, timeZone) - dayStartMinutes(dayStartsAt) * 60000).toISOString().slice(0, 10);
+}
+
+// The same answer as shiftedLocalDate, remembering the UTC span of the last day it found: a month
+// of twitches in time order costs a few Intl calls a day instead of one per twitch. A span is only
+// kept when the zone's offset is the same at both of its ends (so never across a DST change).
+export function dayOfIn({ dayStartsAt = "00:00", timeZone = deviceTimeZone() } = {}) {
+  const shift = dayStartMinutes(dayStartsAt) * 60000;
+  const offsetAt = (ms) => wallMs(ms, timeZone) - (ms - (((ms % 60000) + 60000) % 60000));
+  let from = Infinity;
+  let until = -Infinity;
+  let day = null;
+  return (instant) => {
+    const ms = toMs(instant);
+    if (ms >= from && ms < until) return day;
+    const offset = offsetAt(ms);
+    const date = new Date(ms + offset - shift).toISOString().slice(0, 10);
+    const startWall = Date.parse(`${date}T00:00:00Z`) + shift;
+    const start = startWall - offset;
+    const end = startWall + 86400000 - offset;
+    if (offsetAt(start) === offset && offsetAt(end - 60000) === offset) {
+      from = start;
+      until = end;
+      day = date;
+    }
+    return date;
+  };
 }
 
 // A dayOf(instant) for this device's account.
 export function dayOfFor(device) {
   const dayStartsAt = (device?.signed_in && device.user?.day_starts_at) || "00:00";
-  if (dayStartsAt === "00:00") {
-    // Midnight: the cheaper date-only formatter gives the same answer.
-    const timeZone = deviceTimeZone();
-    return (at) => shiftedLocalDate(at, { timeZone });
-  }
-  return (at) => shiftedLocalDate(at, { dayStartsAt });
+  return dayOfIn({ dayStartsAt });
 }

@@ -17,6 +17,7 @@ export const A = {
     stripMore: "Why?",
     stripLess: "Show less",
     stripLabel: "Red-flag reminder",
+    bannerLabel: "Red-flag alert",
     emergency: "If something came on suddenly — for example sudden trouble speaking, one side of the face drooping, or weakness on one side of the body — call emergency services now.",
     persistentShort: (where) => `twitching kept to the ${where}`,
   },

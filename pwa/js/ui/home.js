@@ -8,17 +8,24 @@ import { deleteRecord, latestEntries, logTwitch, todaysTwitches } from "../store
 import { onChange } from "../changes.js";
 import { h, replaceChildren } from "./dom.js";
 import { clockTime } from "./format.js";
-import { createDetailsSheet } from "./details-sheet.js";
 import { entryList } from "./entry-list.js";
-import { editEntry } from "./entry-editor.js";
 import { icon } from "./icons.js";
 import { toast } from "./toast.js";
 
-// One sheet for the app's lifetime, attached to the page when first opened.
+// One sheet for the app's lifetime, attached to the page when first opened. Its module (and the
+// editor's) loads on first use, keeping the first screen small; the twitch is stored already.
 let sheet = null;
-function detailsSheet() {
-  sheet ||= createDetailsSheet();
-  return sheet;
+async function openDetails(recordId) {
+  if (!sheet) {
+    const { createDetailsSheet } = await import("./details-sheet.js");
+    sheet ||= createDetailsSheet();
+  }
+  return sheet.open(recordId);
+}
+
+async function editOther(entity, recordId) {
+  const { editEntry } = await import("./entry-editor.js");
+  return editEntry(entity, recordId);
 }
 
 export async function logAndConfirm() {
@@ -27,7 +34,7 @@ export async function logAndConfirm() {
   toast(S.home.logged(time), [
     {
       label: S.home.addDetails,
-      run: () => detailsSheet().open(row.record_id),
+      run: () => openDetails(row.record_id),
     },
     {
       label: S.home.undo,
@@ -70,7 +77,7 @@ export function render(root) {
     count.dataset.calm = String(calm);
     replaceChildren(list, entryList(latest, {
       empty: S.home.none,
-      onEdit: (row) => (row.entity === "twitch" ? detailsSheet().open(row.record_id) : editEntry(row.entity, row.record_id)),
+      onEdit: (row) => (row.entity === "twitch" ? openDetails(row.record_id) : editOther(row.entity, row.record_id)),
     }));
   }
   refresh();

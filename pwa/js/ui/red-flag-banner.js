@@ -11,12 +11,22 @@ import { onChange } from "../changes.js";
 import { readDevice, recentRecords } from "../db.js";
 import { addDays, earliestInstantOf, latestInstantOf, localDate } from "../local-date.js";
 import { RED_FLAG_KINDS } from "../records.js";
-import { T } from "../strings-insights.js";
 import { A } from "../strings-app.js";
 import { S } from "../strings.js";
 import { acknowledge, bannerMode, prune } from "../red-flag-ack.js";
 import { h, replaceChildren } from "./dom.js";
-import { mergeReasons, reasonText, regionName } from "./insights-view.js";
+
+// The wording and reason texts are shared with Insights; fetched only once there is a reason, so
+// a first visit without red flags does not load the insights modules.
+let words = null;
+function loadWords() {
+  words ||= Promise.all([import("../strings-insights.js"), import("./insights-view.js")])
+    .then(([strings, view]) => ({ T: strings.T, ...view }));
+  return words;
+}
+let T = null;
+let reasonText = null;
+let regionName = null;
 
 const CACHE_KEY = "twitchlog-red-flags";
 const ACK_KEY = "twitchlog-red-flags-acknowledged";
@@ -99,7 +109,7 @@ function currentScreen() {
 
 export function mountRedFlagBanner() {
   // Named apart from the Symptoms screen's own advice, so the two regions stay distinct.
-  const banner = h("section", { id: "red-flag-banner", class: "red-flag-banner", "aria-label": T.redFlag.bannerLabel, hidden: true });
+  const banner = h("section", { id: "red-flag-banner", class: "red-flag-banner", "aria-label": A.redFlag.bannerLabel, hidden: true });
   document.getElementById("main").before(banner);
   let serverAt = 0;
   let serverReasons = [];
@@ -129,7 +139,13 @@ export function mountRedFlagBanner() {
         // Offline or signed out: keep the last answer for this account.
       }
     }
-    const reasons = mergeReasons(await localReasons(), serverReasons);
+    const local = await localReasons();
+    let reasons = [];
+    if (local.length || serverReasons.length) {
+      const view = await loadWords();
+      ({ T, reasonText, regionName } = view);
+      reasons = view.mergeReasons(local, serverReasons);
+    }
     if (complete) writeAcknowledged(prune(readAcknowledged(), reasons));
     shown = { reasons, signedIn: Boolean(owner) };
     draw();
