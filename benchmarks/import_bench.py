@@ -147,7 +147,7 @@ def main() -> None:
                 return time.perf_counter() - started, answer.json()
 
             holds = []
-            observe = (lambda label, held: holds.append((held, label)))
+            observe = (lambda label, *times: holds.append((times[-1], label)))  # (label, [waited,] held)
             if lock_observers is not None:
                 lock_observers.append(observe)
             preview_s, preview = post(True)

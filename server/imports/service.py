@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 
 from ..errors import ApiError
 from ..extensions import begin_write, db
@@ -18,7 +19,6 @@ from ..instants import utcnow
 from ..sync import service as sync
 from ..sync.hlc import format_clock_instant
 from ..sync.entities import ENTITIES
-from ..sync.models import ChangeCounter
 from . import bearable, daylio, visible
 from .entries import NotThisFormat, decode
 from .mapping import Plan, plan, targets
@@ -88,14 +88,18 @@ def write(user_id: str, prepared: Plan, batch: int = BATCH) -> dict:
                     next_id += 1
             mutations.append({"id": next_id, "hlc": hlc, "entity": entity, "record_id": record_id, "op": "set", "fields": fields})
             next_id += 1
-        result = sync.push(user_id, client_id, mutations)
+        g.twitchlog_import_added = batch_added = dict.fromkeys(ENTITIES, 0)
+        try:
+            result = sync.push(user_id, client_id, mutations)
+        finally:
+            g.twitchlog_import_added = None
         if result["rejected"]:
             db.session.rollback()
             first = result["rejected"][0]
             raise ApiError(f"A record could not be stored: {first['message']}", {"records": result["rejected"][:20]})
-        for name, count in _changed_in_this_version(user_id).items():
-            added[name] += count
         db.session.commit()
+        for name, count in batch_added.items():
+            added[name] += count
     return added
 
 
@@ -115,12 +119,13 @@ def _merge_note(stored: str, imported: str) -> str | None:
     return (stored + "\n\n" + imported)[:2000]
 
 
-def _changed_in_this_version(user_id: str) -> dict[str, int]:
-    """How many records of each entity the push just stamped (the counter row is still ours)."""
-    version = db.session.execute(sa.select(ChangeCounter.version).where(ChangeCounter.user_id == user_id)).scalar()
-    counts = {}
-    for name, entity in ENTITIES.items():
-        table = entity.model.__table__
-        counts[name] = db.session.execute(sa.select(sa.func.count()).select_from(table)
-                                          .where(table.c.user_id == user_id, table.c.version == version)).scalar()
-    return counts
+def _count_added(user_id: str, changes: list) -> None:
+    """after_push hook: while an import writes, count the records each of its pushes changed."""
+    added = g.get("twitchlog_import_added") if has_app_context() else None
+    if added is not None:
+        for entity, _row in changes:
+            added[entity] += 1
+
+
+if _count_added not in sync.after_push_hooks:
+    sync.after_push_hooks.append(_count_added)
