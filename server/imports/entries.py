@@ -35,7 +35,7 @@ class RowFault(Exception):
 
 @dataclass
 class Entry:
-    row: int  # the row's line number in the file, the header being line 1
+    row: int  # the row's number as a spreadsheet shows the file, the header being row 1
     content: str  # the row's cells, joined: the stable part of the record ids made from it
     day: date
     clock: time | None  # None: the time of `slot` stands in
@@ -73,7 +73,7 @@ def decode(data: bytes) -> str:
 
 
 def read_rows(text: str):
-    """(line number, cells) for every row after the header, and the header. :raise NotThisFormat:"""
+    """The header, and (row number, cells) for every row after it. :raise NotThisFormat:"""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -83,19 +83,18 @@ def read_rows(text: str):
         raise NotThisFormat("The file is empty.")
 
     def rows():
-        line = reader.line_num
+        row = 1  # the header; rows are counted as a spreadsheet shows them, a quoted line break staying in its row
         while True:
-            start = reader.line_num + 1
+            row += 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                raise NotThisFormat(f"Line {start} is not valid CSV: {error}.") from None
+                raise NotThisFormat(f"Row {row} (near line {reader.line_num}) is not valid CSV: {error}.") from None
             if any(len(cell) > MAX_CELL for cell in cells):
-                raise NotThisFormat(f"Line {start} has a cell of more than {MAX_CELL:,} characters; this is not an app export.")
-            line = start
-            yield line, cells
+                raise NotThisFormat(f"Row {row} has a cell of more than {MAX_CELL:,} characters; this is not an app export.")
+            yield row, cells
 
     return [cell.strip() for cell in header], rows()
 

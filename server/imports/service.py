@@ -34,14 +34,20 @@ def source_clock(source: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"twitchlog:import:{source}"))
 
 
+# A bare record kind stands for its most general target.
+ALIASES = {"symptom": "symptom:other", "intake": "intake:other", "activity": "activity:light", "checkin": "note",
+           "check-in": "note", "skip": "ignore"}
+
+
 def check_mapping(mapping: dict) -> dict[str, str]:
     """The person's label -> target choices. :raise ApiError 400: naming each bad target."""
     allowed = set(targets())
+    chosen = {label: ALIASES.get(target.strip().lower(), target.strip()) for label, target in mapping.items()}
     errors = {label: [f"Not a target. Use one of: {', '.join(sorted(allowed))}."]
-              for label, target in mapping.items() if target not in allowed}
+              for label, target in chosen.items() if target not in allowed}
     if errors:
         raise ApiError("Some labels are mapped to something Twitchlog does not have: see errors.", {"mapping": errors})
-    return mapping
+    return chosen
 
 
 def prepare(source: str, data: bytes, timezone: str, mapping: dict[str, str] | None = None) -> Plan:

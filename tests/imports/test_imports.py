@@ -297,3 +297,22 @@ def test_a_large_import_is_written_in_short_batches_and_others_write_meanwhile(a
         sqlite = db.engine.dialect.name == "sqlite"
     if sqlite:
         assert len(holds) >= -(-planned // BATCH), (len(holds), planned)
+
+
+def test_a_bare_record_kind_maps_to_its_most_general_target(user):
+    files = {"file": ("export.csv", fixture("daylio.csv"), "text/csv")}
+    mapping = {"walk": "activity", "friends": "symptom", "reading": "checkin", "okay": "skip"}
+    answer = user.post("/api/v1/imports?source=daylio&dry_run=1", files=files, data={"mapping": json.dumps(mapping)})
+    assert answer.status_code == 200, answer.text
+    labels = {row["label"]: row["maps_to"] for row in answer.json()["labels"]}
+    assert (labels["walk"], labels["friends"], labels["reading"], labels["okay"]) == ("activity:light", "symptom:other", "note", "ignore")
+
+
+def test_skipped_rows_are_numbered_as_a_spreadsheet_shows_them(user):
+    text = ("full_date,date,weekday,time,mood,activities,note_title,note\r\n"
+            '2024-09-08,8 września,niedziela,9:15 pm,meh,twitching,,"two\r\nlines"\r\n'
+            "2024-09-07,7 września,sobota,25:61,meh,twitching,,\r\n")
+    answer = send(user, "daylio", b"\xef\xbb\xbf" + text.encode())
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["skipped"] == [{"row": 3, "reason": "The time '25:61' does not exist."}]
+    assert answer.json()["records"]["twitch"] == 1
