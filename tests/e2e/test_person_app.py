@@ -298,6 +298,11 @@ def test_account_settings_name_calm_mode_day_start_export_and_delete(make_device
     count = page.locator("#today-count")
     count.get_by_text("Logged today").wait_for()
     assert not any(ch.isdigit() for ch in count.inner_text())
+    device.screen("history")
+    today = page.locator(".calendar a.today")
+    today.wait_for()
+    assert today.get_attribute("data-count") is None
+    assert "a usual day" in today.get_attribute("aria-label") and "twitch" not in today.get_attribute("aria-label")
 
     device.screen("more")
     page.get_by_text("Delete my account…").click()
@@ -309,3 +314,65 @@ def test_account_settings_name_calm_mode_day_start_export_and_delete(make_device
     page.get_by_role("heading", name="Create an account").wait_for()
     assert ApiClient(live_server.url).login(email, PASSWORD).status_code == 401
     device.wait_local("s.records.length === 0")
+
+
+# The schema of db.js version 1, with one record as version 1 stored it (no `noted`).
+V1_DATABASE = """
+async () => {
+  await new Promise((ok, fail) => {
+    const req = indexedDB.open('twitchlog', 1);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      const records = db.createObjectStore('records', { keyPath: ['entity', 'record_id'] });
+      records.createIndex('by_time', ['entity', 'at']);
+      db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('by_record', ['entity', 'record_id']);
+      db.createObjectStore('meta', { keyPath: 'key' }).add({ key: 'device', client_id: crypto.randomUUID(),
+        next_mutation_id: 1, clock: { wall: 0, counter: 0 }, cookie: null, owner: null, signed_in: false, user: null, rejected: [] });
+      db.createObjectStore('parked', { keyPath: 'client_id' });
+      const at = new Date(Date.now() - 3 * 86400000).toISOString();
+      records.put({ entity: 'twitch', record_id: crypto.randomUUID(), base: null,
+        view: { fields: { occurred_at: at, note: 'Kept from the old version' }, field_hlc: {}, deleted: false }, at });
+    };
+    req.onsuccess = () => { req.result.close(); ok(); };
+    req.onerror = () => fail(req.error);
+  });
+}
+"""
+
+
+def test_a_version_1_database_is_upgraded_and_its_notes_can_be_searched(make_device):
+    device = make_device()
+    device.page.goto("/manifest.webmanifest")  # same origin, before the app has opened its database
+    device.page.evaluate(V1_DATABASE)
+    device.open()
+    device.screen("history")
+    page = device.page
+    page.locator("main[data-ready=month]").wait_for()
+    page.get_by_label("Words in a note").fill("old version")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".note-result", has_text="Kept from the old version").wait_for()
+    assert page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open('twitchlog');
+        r.onsuccess = () => { const db = r.result; ok([db.version, [...db.transaction('records').objectStore('records').indexNames]]); db.close(); }; })""") \
+        == [2, ["by_noted", "by_time"]]
+
+
+def test_the_check_in_date_follows_the_day_start(make_device, email):
+    # 02:30 in Berlin on 3 December: with the day starting at 04:00 it is still 2 December.
+    device = make_device()
+    device.context.clock.install(time=dt.datetime(2026, 12, 3, 2, 30, tzinfo=ZoneInfo(TIMEZONE)))
+    device.open().wait_controlled()
+    device.sign_up(email)
+    device.screen("checkin")
+    assert device.page.get_by_label("Date").input_value() == "2026-12-03"
+    device.screen("more")
+    device.page.get_by_label("My day ends at").select_option("04:00")
+    device.wait_local("s.device.user.day_starts_at === '04:00'")
+    device.screen("checkin")
+    device.wait_until("() => document.querySelector('.checkin input[type=date]')?.value === '2026-12-02'",
+                      what="the check-in to default to the evening before")
+    # A twitch at 02:30 counts for 2 December in History too.
+    device.screen("")
+    device.log_twitch()
+    device.page.evaluate("location.hash = '#/history/2026-12'")
+    device.page.locator("main[data-ready=month][data-month='2026-12']").wait_for()
+    assert device.page.locator(".calendar a[data-date='2026-12-02']").get_attribute("data-count") == "1"
