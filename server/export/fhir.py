@@ -8,6 +8,7 @@ fhir.resources; the R4B package writes R4-compatible JSON for these resources.
 """
 from __future__ import annotations
 
+import json
 import uuid
 
 from fhir.resources.R4B.bundle import Bundle
@@ -165,10 +166,17 @@ def bundle(records: dict, with_notes: bool) -> str:
         resources.append(symptom_observation(record, with_notes))
     for record in records.get("checkin") or []:
         resources.extend(checkin_observations(record, with_notes))
-    entries = [{"fullUrl": f"urn:uuid:{resource['id']}", "resource": Observation.model_validate(resource)} for resource in resources]
-    document = Bundle.model_validate({"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",
-                                      "timestamp": format_instant(utcnow().replace(microsecond=0)), "entry": entries or None})
-    return document.model_dump_json(exclude_none=True)
+    document = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",
+                "timestamp": format_instant(utcnow().replace(microsecond=0))}
+    entries = [{"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource} for resource in resources]
+    # Validate each resource once, and the bundle around the validated ones (pydantic does not check
+    # a model instance again); then write the very dicts that passed, which is several times faster
+    # than fhir.resources' own serialiser for a few years of twitches.
+    checked = [{"fullUrl": entry["fullUrl"], "resource": Observation.model_validate(entry["resource"])} for entry in entries]
+    Bundle.model_validate({**document, "entry": checked or None})
+    if entries:
+        document["entry"] = entries
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def owner_records(user_id: str) -> dict:
