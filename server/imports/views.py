@@ -5,6 +5,7 @@ import json
 
 from flask import request
 from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..accounts.auth import current_user, login_required
 from ..errors import ApiError
@@ -33,6 +34,13 @@ class TooLarge(ApiError):
 
 def _file_and_mapping() -> tuple[bytes, dict | None]:
     """The CSV and the person's mapping from the body. :raise ApiError: 400, 413 or 415."""
+    try:
+        return _read_body()
+    except RequestEntityTooLarge:  # a body without Content-Length, cut off at the limit while read
+        raise TooLarge("The file is larger than 10 MiB. Export a shorter period and import it in parts.") from None
+
+
+def _read_body() -> tuple[bytes, dict | None]:
     if request.content_length is not None and request.content_length > RAW_BODY_ROUTES["/api/v1/imports"]:
         raise TooLarge("The file is larger than 10 MiB. Export a shorter period and import it in parts.")
     if request.mimetype == "multipart/form-data":

@@ -316,3 +316,16 @@ def test_skipped_rows_are_numbered_as_a_spreadsheet_shows_them(user):
     assert answer.status_code == 201, answer.text
     assert answer.json()["skipped"] == [{"row": 3, "reason": "The time '25:61' does not exist."}]
     assert answer.json()["records"]["twitch"] == 1
+
+
+def test_a_chunked_body_over_10_mib_is_refused_too(user):
+    def chunks():
+        yield b"observation_date,tracker_name,tracker_category,observation_value\n"
+        for _ in range(11):
+            yield b"2023-05-01,Note,Note," + b"x" * (1024 * 1024) + b"\n"
+
+    before = records_of(user)
+    answer = user.post("/api/v1/imports?source=visible", data=chunks(), headers=CSV)
+    assert_envelope(answer, 413)
+    assert "10 MiB" in answer.json()["message"]
+    assert records_of(user) == before
