@@ -74,7 +74,7 @@ def register(email: str, password: str, timezone: str) -> User:
     """Argon2 first, before any database use (so outside the write lock). :raise 409: when the
     email is taken (case-insensitively)."""
     with slow_work("hashing the new password"):
-        password_hash = _hasher().hash(password)
+        password_hash = hash_password(password)
     if db.session.scalar(sa.select(User.id).where(User.email == email.lower())):
         raise Conflict("An account with this email already exists. Sign in instead.")
     user = User(email=email.lower(), password_hash=password_hash, timezone=timezone)
@@ -91,7 +91,7 @@ def check_password(email: str, password: str) -> User:
     row = db.session.execute(sa.select(User.id, User.password_hash).where(User.email == email.lower())).first()
     with slow_work("checking a password"):
         ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
-        new_hash = _hasher().hash(password) if ok and _hasher().check_needs_rehash(row.password_hash) else None
+        new_hash = hash_password(password) if ok and _hasher().check_needs_rehash(row.password_hash) else None
     if not ok:
         raise Unauthorized(WRONG_LOGIN)
     user = db.session.get(User, row.id)
