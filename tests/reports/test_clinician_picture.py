@@ -88,11 +88,16 @@ def test_page_one_states_each_red_flag_with_symptom_place_side_worse_and_first_d
     assert "Twitches per day from the first entry (2026-09-20)" in first_page
     assert "Check-in values over time" in first_page and "Stress (0-10)" in first_page
     assert first_page.index("Status: see a doctor.") < first_page.index("Twitches logged") < first_page.index("Check-in values")
+    trend = insights["trend"]  # the trend in words carries the insights' own numbers (§13)
+    assert trend["change"] != "not_enough_data"
+    said = f"{trend['recent']['median']:g} twitches a day on {trend['recent']['tracked_days']} logged days"
+    assert said in first_page and f"Mann-Whitney p = {trend['p_value']}" in first_page
 
     page = client.get(share["url"], params=period).text
     text = visible_text(page)
     assert "Weakness: left calf, getting worse. First logged 2026-10-20; on 2 days: 2026-10-20, 2026-10-25" in text
     assert f"Twitches logged {total}" in text
+    assert said in text and f"Mann-Whitney p = {trend['p_value']}" in text
     assert "Twitches per day from the first entry (2026-09-20)" in text
     # The chart starts at the first entry; its table still lists the whole period, as the insights do.
     bars = re.findall(r'<rect class="bar"[^>]*><title>(\d{4}-\d\d-\d\d): (\d+)</title>', page)
