@@ -126,13 +126,23 @@ export async function refreshFollowerMode({ people = null, network = false } = {
   return setFollowerOnly(read(FOLLOWS) === "1");
 }
 
+// Signed in somewhere else than People (the account screen): say so, with the way there.
+async function tellFollowing(person) {
+  const [{ toast }, { P }] = await Promise.all([import("./ui/toast.js"), import("./strings-people.js")]);
+  if (location.hash.startsWith("#/caregiver")) return; // People shows it itself
+  toast(P.people.acceptedKept(personName(person)), [{ label: P.people.seePeople, run: () => { location.hash = "#/caregiver"; } }]);
+}
+
 // Called once at start-up: accept a kept invitation whenever the account signs in or up, and keep
 // the follower-only mode in step with sign-in and with what is logged.
 export function watchPeople() {
   onChange(async (detail) => {
     if (detail?.reason === "session") {
       const device = await readDevice();
-      if (device?.signed_in && keptInvitation()) await acceptKeptInvitation().catch(() => {});
+      if (device?.signed_in && keptInvitation()) {
+        const person = await acceptKeptInvitation().catch(() => null);
+        if (person) tellFollowing(person);
+      }
       await refreshFollowerMode({ network: true }).catch(() => {});
     } else {
       await refreshFollowerMode().catch(() => {});

@@ -16,6 +16,7 @@ export const P = {
     accepting: "Accepting the invitation…",
     accepted: (name) => `You now follow ${name}. They are listed under People.`,
     acceptedKept: (name) => `The invitation you opened earlier is accepted: you now follow ${name}.`,
+    seePeople: "See People",
     keptRefused: "The invitation you opened earlier is not valid any more (used, ended or withdrawn). Ask for a new one.",
     acceptTitle: "Accept an invitation",
     acceptMore: "Accept another invitation",

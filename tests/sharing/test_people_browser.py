@@ -85,6 +85,7 @@ def test_an_invitation_opened_signed_out_survives_sign_up_and_the_follower_sees_
     page.locator("#invitation-waiting").wait_for()
 
     device.sign_up(email)  # on the account screen, as anyone signs up
+    page.locator("#toast", has_text=f"you now follow {NAME}").wait_for()
     caregiver = ApiClient(live_server.url)
     assert caregiver.login(email, PASSWORD).status_code == 200
     deadline = datetime.now() + timedelta(seconds=15)
