@@ -114,7 +114,7 @@ def test_a_caregivers_browser_shows_the_shared_view_and_loses_it_on_revocation(m
     page.get_by_role("link", name=f"See {person.user['email'].split('@')[0]}").click()  # no display name: the email's first part
     shared = page.locator("#shared-person")
     shared.wait_for()
-    assert shared.locator("#insights-daily").count() == 1 and shared.locator("#insights-factors").count() == 0
+    assert shared.locator("#patterns-title").count() == 1 and shared.locator("figure.chart").count() == 1
     assert "weakness" in shared.locator(".red-flag").inner_text()
     assert shared.locator("#shared-entries-title").count() == 1
     assert "a private note" not in page.content()  # no `notes` scope

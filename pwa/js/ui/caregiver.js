@@ -15,7 +15,7 @@ import { field, h, replaceChildren } from "./dom.js";
 import { clockTime } from "./format.js";
 import { failureNotice, signedOutNotice } from "./insights.js";
 import { ensureStyles } from "./insights-styles.js";
-import { insightsSections } from "./insights-view.js";
+import { barChart, movingAverage, tickIndices } from "./charts.js";
 import { ensurePeopleStyles } from "./people-styles.js";
 import { toast } from "./toast.js";
 
@@ -110,6 +110,45 @@ function waitingCard() {
 
 // --- one person ---------------------------------------------------------------------------------
 
+// The 4-week patterns in the third person (the person's own Insights screen speaks to them).
+function patternsSection(doc, name, checkins) {
+  const parts = [];
+  if (doc.trend) {
+    parts.push(h("p", { class: "trend-words" }, P.person.trend[doc.trend.change]?.(name) || ""));
+    if (doc.trend.change !== "not_enough_data") parts.push(h("p", { class: "hint" }, P.person.trendNumbers(doc.trend.recent, doc.trend.before)));
+  }
+  if (doc.daily) {
+    const values = doc.daily.map((d) => d.count);
+    const average = movingAverage(values);
+    const crashes = new Set((checkins || []).filter((c) => c.crash === true).map((c) => c.local_date));
+    parts.push(barChart({
+      title: P.person.dailyChart, description: P.person.dailyDesc(name, Math.max(0, ...values)), values, line: average,
+      xLabels: tickIndices(doc.daily.length).map((index) => ({ index, text: shortDay(doc.daily[index].date) })),
+      marks: doc.daily.map((d, i) => (crashes.has(d.date) ? i : -1)).filter((i) => i >= 0), markLabel: P.person.crashMark,
+      table: { headers: [P.person.date, P.person.count, P.person.avg7], rows: doc.daily.map((d, i) => [d.date, String(d.count), String(average[i])]) },
+    }));
+  }
+  if (doc.by_hour) {
+    const total = doc.by_hour.reduce((a, b) => a + b, 0);
+    if (total) {
+      const late = [...doc.by_hour.slice(18), ...doc.by_hour.slice(0, 6)].reduce((a, b) => a + b, 0);
+      let best = 0;
+      for (let hour = 0; hour < 24; hour++) {
+        const span = (x) => doc.by_hour[x % 24] + doc.by_hour[(x + 1) % 24] + doc.by_hour[(x + 2) % 24];
+        if (span(hour) > span(best)) best = hour;
+      }
+      const clock = (hour) => `${String(hour % 24).padStart(2, "0")}:00`;
+      parts.push(h("p", {}, P.person.evening(name, Math.round((late / total) * 100)), " ", P.person.busiestHours(clock(best), clock(best + 3))));
+    }
+  }
+  if (doc.by_region && doc.by_region.length) {
+    parts.push(h("p", {}, P.person.places(name, doc.by_region.slice(0, 3)
+      .map((r) => `${place(`${r.body_region}|${r.side || ""}`)} (${r.count})`).join(", "))));
+  }
+  return parts.length ? h("section", { class: "card stack", "aria-labelledby": "patterns-title" },
+    h("h2", { id: "patterns-title" }, P.person.patternsTitle), parts) : null;
+}
+
 function redFlagCard(flags, name) {
   if (!flags) return null;
   if (flags.status !== "see_doctor") {
@@ -182,9 +221,7 @@ async function personView(container, person, isAlive) {
         h("h2", { id: "shared-entries-title" }, P.person.daysTitle),
         h("p", { class: "hint" }, P.person.daysIntro(name, DAYS)),
         h("ul", { class: "day-summaries" }, days.map((day) => dayLine(day, counts, opens, name, person, last)))) : null,
-      doc.daily || doc.factors ? h("section", { class: "stack", "aria-labelledby": "patterns-title" },
-        h("h2", { id: "patterns-title" }, P.person.patternsTitle),
-        insightsSections({ ...doc, red_flags: null }, { headingLevel: "h3" })) : null),
+      patternsSection(doc, name, events.records.checkin)),
     h("a", { href: "#/caregiver", class: "button secondary" }, P.people.back));
 }
 
