@@ -134,6 +134,21 @@ def _number(text: str | None) -> float | None:
     return value if value == value and abs(value) < 1e9 else None
 
 
+DURATION = re.compile(r"^\s*(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,2})\s*m(?:in(?:utes?)?)?)?\s*$", re.IGNORECASE)
+CLOCK_DURATION = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*$")
+
+
+def _hours(text: str | None) -> float | None:
+    """Hours of sleep from `7.5`, `7,5`, `7:30`, `7h 30m` or `7 hours`."""
+    number = _number(text)
+    if number is not None or text is None:
+        return number
+    match = CLOCK_DURATION.match(text) or DURATION.match(text)
+    if not match or not any(match.groups()):
+        return None
+    return int(match.group(1) or 0) + int(match.group(2) or 0) / 60
+
+
 def _instant(entry: Entry, zone: ZoneInfo, made: dict) -> str:
     """The entry's local date and time as a UTC instant (many entries share a row's time: kept in `made`)."""
     key = (entry.day, entry.clock, entry.slot)
@@ -175,7 +190,7 @@ def _scale_value(entry: Entry, source: str, low: int, high: int):
 def _checkin_value(name: str, entry: Entry, source: str):
     """The check-in field's value from the entry, or None when it cannot take one."""
     if name == "sleep_hours":
-        hours = _number(entry.value)
+        hours = _hours(entry.value)
         return round(hours, 2) if hours is not None and 0 <= hours <= 24 else None
     if name == "sleep_quality":
         return _scale_value(entry, source, 1, 5)

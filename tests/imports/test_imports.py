@@ -329,3 +329,12 @@ def test_a_chunked_body_over_10_mib_is_refused_too(user):
     assert_envelope(answer, 413)
     assert "10 MiB" in answer.json()["message"]
     assert records_of(user) == before
+
+
+def test_sleep_written_as_hours_and_minutes_fills_the_check_in(user):
+    text = ('"date","weekday","time of day","category","rating/amount","detail","notes"\r\n'
+            '"3rd Oct 2020","Saturday","all day","Sleep","7h 30m","",""\r\n'
+            '"4th Oct 2020","Sunday","all day","Sleep","6:45","",""\r\n')
+    assert send(user, "bearable", text.encode()).status_code == 201
+    checkins = {c["fields"]["local_date"]: c["fields"] for (e, _), c in records_of(user).items() if e == "checkin"}
+    assert (checkins["2020-10-03"]["sleep_hours"], checkins["2020-10-04"]["sleep_hours"]) == (7.5, 6.75)
