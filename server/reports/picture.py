@@ -190,6 +190,8 @@ def daily_series(daily: list[dict], start: date | None, crashes: set[str]) -> di
     unit, buckets = figures.daily_buckets(daily)
     if start is not None:
         buckets = [b for b in buckets if b["end"] >= start.isoformat()] or buckets[-1:]
+        if buckets and buckets[0]["start"] < start.isoformat() <= buckets[0]["end"]:
+            buckets[0] = {**buckets[0], "start": start.isoformat()}  # the days before it were empty
     else:
         buckets = []
     window, window_words = ROLLING[unit]
