@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -146,6 +147,19 @@ def me_settings(ctx: Context) -> None:
         ctx.tally.call(api, "PATCH", "/api/v1/me", 200, json={"display_name": "Sam", "calm_mode": True})
 
 
+def imports(ctx: Context) -> None:
+    if api := ctx.person():
+        body = (Path(__file__).parent.parent / "imports" / "fixtures" / "daylio.csv").read_bytes()
+        ctx.tally.call(api, "POST", "/api/v1/imports?source=daylio", 201, data=body, headers={"Content-Type": "text/csv"},
+                       label="POST /imports")
+
+
+def passkey_options(ctx: Context) -> None:
+    if api := ctx.person():
+        ctx.tally.call(api, "POST", "/api/v1/auth/passkeys/register/options", 200)
+        ctx.tally.call(ApiClient(ctx.url), "POST", "/api/v1/auth/passkeys/login/options", 200)
+
+
 ENDPOINTS = {
     "sign-up": (sign_up, None),
     "sign-in": (sign_in, None),
@@ -162,6 +176,8 @@ ENDPOINTS = {
     "password-change": (password_change, "/api/v1/auth/password"),
     "password-reset-request": (password_reset_request, "/api/v1/auth/password-reset"),
     "me-settings": (me_settings, "display_name+calm_mode"),
+    "imports": (imports, "/api/v1/imports"),
+    "passkey-options": (passkey_options, "/api/v1/auth/passkeys/register/options"),
 }
 
 
