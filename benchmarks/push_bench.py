@@ -47,14 +47,18 @@ def queue(app, subscriptions: list[dict], deliveries: int) -> None:
     from server.sync.service import create_counter
 
     with app.app_context():
-        user = register(f"bench-{secrets.token_hex(4)}@example.org", "bench password 123", "Europe/Berlin")
-        create_counter(user.id)
-        for sub in subscriptions:
-            service.save_subscription(user.id, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], None,
-                                      app.extensions["twitchlog_vapid"].public_key)
+        users = []
+        for start in range(0, len(subscriptions), service.MAX_SUBSCRIPTIONS):  # a user keeps at most ten (§12)
+            user = register(f"bench-{secrets.token_hex(4)}@example.org", "bench password 123", "Europe/Berlin")
+            create_counter(user.id)
+            users.append(user)
+            for sub in subscriptions[start:start + service.MAX_SUBSCRIPTIONS]:
+                service.save_subscription(user.id, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], None,
+                                          app.extensions["twitchlog_vapid"].public_key)
         for n in range(deliveries // len(subscriptions)):
-            service.notify_user(user.id, {"title": "Benchmark", "body": f"message {n}", "tag": "bench", "url": "/",
-                                          "kind": "test", "occurrence_id": None, "actions": []}, ttl=3600, urgency="normal")
+            for user in users:
+                service.notify_user(user.id, {"title": "Benchmark", "body": f"message {n}", "tag": "bench", "url": "/",
+                                              "kind": "test", "occurrence_id": None, "actions": []}, ttl=3600, urgency="normal")
         db.session.commit()
 
 

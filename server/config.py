@@ -33,6 +33,35 @@ def _instance_secret(instance: Path, name: str) -> str:
     return value
 
 
+def secret_setting(name: str, credential: str) -> str | None:
+    """A secret setting, from the first of: the variable `name`; the file named by `name`_FILE;
+    the file `credential` in systemd's $CREDENTIALS_DIRECTORY (LoadCredential=, see deploy/systemd).
+    Files are read whole, without the trailing newline. :raise ConfigError: for a file that
+    cannot be read (a wrong path must stop start-up, not run without the secret)."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if not path and os.environ.get("CREDENTIALS_DIRECTORY"):
+        candidate = Path(os.environ["CREDENTIALS_DIRECTORY"]) / credential
+        path = str(candidate) if candidate.is_file() else None
+    if not path:
+        return None
+    try:
+        return Path(path).read_text().rstrip("\r\n") or None
+    except OSError as error:
+        raise ConfigError(f"{name}_FILE points at {path}, which cannot be read: {error.strerror}") from None
+
+
+def _push_hosts() -> tuple:
+    from .push.endpoints import parse_hosts
+
+    try:
+        return parse_hosts(os.environ.get("TWITCHLOG_PUSH_HOSTS"))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -46,6 +75,8 @@ class Settings:
     vapid_subject: str = "mailto:admin@twitchlog.invalid"
     redis_url: str | None = None
     allow_local_push: bool = False
+    push_hosts: tuple = ("fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com")
+    push_test_limit: str = "5/hour"  # POST /push/test per user
     login_limit: str = "10/15 minutes"
     register_limit: str = "30/hour"
     login_address_limit: str = "50/hour"  # failed logins per address (IPv6: per /64), across emails
@@ -75,7 +106,7 @@ class Settings:
         if env == "testing":
             raise ConfigError("TWITCHLOG_ENV=testing is reserved for the test suite (it weakens password hashing).")
         instance = Path(os.environ.get("TWITCHLOG_INSTANCE_PATH", instance_path or REPO_ROOT / "instance"))
-        secret = os.environ.get("TWITCHLOG_SECRET_KEY")
+        secret = secret_setting("TWITCHLOG_SECRET_KEY", "secret_key")
         if not secret:
             if env == "production":
                 raise ConfigError(
@@ -83,7 +114,7 @@ class Settings:
                     "environment: generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
             secret = _instance_secret(instance, "secret_key")
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'twitchlog.sqlite3'}"
+        database_url = secret_setting("DATABASE_URL", "database_url") or f"sqlite:///{instance / 'twitchlog.sqlite3'}"
         if database_url.startswith("postgres://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
         elif database_url.startswith("postgresql://"):
@@ -95,11 +126,13 @@ class Settings:
             secret_key=secret,
             public_url=(os.environ.get("TWITCHLOG_PUBLIC_URL") or "").rstrip("/") or None,
             pwa_dir=Path(os.environ.get("TWITCHLOG_PWA_DIR", REPO_ROOT / "pwa")),
-            vapid_private_key=os.environ.get("TWITCHLOG_VAPID_PRIVATE_KEY") or None,
+            vapid_private_key=secret_setting("TWITCHLOG_VAPID_PRIVATE_KEY", "vapid_private_key"),
             vapid_key_file=os.environ.get("TWITCHLOG_VAPID_KEY_FILE") or None,
             vapid_subject=os.environ.get("TWITCHLOG_VAPID_SUBJECT", "mailto:admin@twitchlog.invalid"),
-            redis_url=os.environ.get("REDIS_URL") or None,
+            redis_url=secret_setting("REDIS_URL", "redis_url"),
             allow_local_push=_flag("TWITCHLOG_ALLOW_LOCAL_PUSH"),
+            push_hosts=_push_hosts(),
+            push_test_limit=os.environ.get("TWITCHLOG_PUSH_TEST_LIMIT", "5/hour"),
             login_limit=os.environ.get("TWITCHLOG_LOGIN_LIMIT", "10/15 minutes"),
             register_limit=os.environ.get("TWITCHLOG_REGISTER_LIMIT", "30/hour"),
             login_address_limit=os.environ.get("TWITCHLOG_LOGIN_ADDRESS_LIMIT", "50/hour"),

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import random
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +39,16 @@ MAX_ATTEMPTS = 12
 BACKOFF_FIRST = 10.0  # seconds; doubles per attempt
 BACKOFF_MOST = 900.0
 TOPICS = {"evening": "evening", "pacing": "pacing", "burst": "burst"}  # one pending prompt of a kind per device
+# Claiming order (§12: alerts and prompts never wait behind a flood): a caregiver's red-flag
+# alert first, then reminder prompts, then everything else (tests, other notifications); within
+# a lane, oldest first. A batch takes at most PER_SUBSCRIPTION_CLAIM deliveries of any one
+# subscription, so one device (or a user's ten) with a backlog that never answers holds a few
+# send slots, not the batch.
+LANES = {"alert": 0, "evening": 1, "pacing": 1, "burst": 1}
+OTHER_LANE = 2
+PER_SUBSCRIPTION_CLAIM = 2
+CANDIDATE_TURNS = 64  # how deep into each subscription's queue a claim looks (others may hold the first turns)
+CANDIDATES_PER_CLAIM = 4  # candidates locked per delivery claimed
 
 deliveries = PushDelivery.__table__
 subscriptions = PushSubscription.__table__
@@ -170,28 +180,58 @@ def _still_wanted(occurrence: ReminderOccurrence, settings: ReminderSettings | N
 
 def claim_deliveries(now: datetime, limit: int) -> list[Message]:
     """Take up to `limit` due deliveries for this process: they are `claimed` once the caller
-    commits. Nobody else takes them until they are recorded or reaped."""
+    commits. Nobody else takes them until they are recorded or reaped.
+
+    Fair and urgent first: each subscription's deliveries are numbered (its alerts, then its
+    prompts, then the rest, oldest first) and taken in turns: every subscription's first, by
+    lane, then every second... and a batch takes at most PER_SUBSCRIPTION_CLAIM of any one. So
+    a prompt to one person's phone is among the first sends of the batch, however many messages
+    another person's devices have waiting, and a device that never answers holds a few send
+    slots, not the batch. Candidates are locked (SKIP LOCKED) before the cap is applied, so
+    other senders go on to the next turns instead of all waiting for the first ones."""
     token = secrets.token_hex(8)
-    due = _skip_locked(
-        sa.select(deliveries.c.id)
-        .where(deliveries.c.state == "queued", deliveries.c.not_before <= now, deliveries.c.expires_at > now)
-        .order_by(deliveries.c.not_before, deliveries.c.id)
-        .limit(limit)
+    lane = sa.case(LANES, value=deliveries.c.kind, else_=OTHER_LANE)
+    ready = sa.and_(deliveries.c.state == "queued", deliveries.c.not_before <= now, deliveries.c.expires_at > now)
+    ranked = (
+        sa.select(deliveries.c.id, lane.label("lane"), sa.func.row_number().over(
+            partition_by=deliveries.c.subscription_id, order_by=(lane, deliveries.c.not_before, deliveries.c.id)).label("turn"))
+        .where(ready)
+        .subquery()
     )
-    ids = list(db.session.execute(
-        sa.update(deliveries).where(deliveries.c.id.in_(due.scalar_subquery()))
-        .values(state="claimed", claim_token=token, claimed_at=now, attempts=deliveries.c.attempts + 1)
-        .returning(deliveries.c.id)
-    ).scalars())
-    if not ids:
+    # The turns are numbered without locks (FOR UPDATE cannot take a window function); the
+    # candidates are then locked, skipping those another sender holds, and the cap applied here.
+    candidates = db.session.execute(_skip_locked(
+        sa.select(deliveries.c.id, deliveries.c.subscription_id)
+        .join(ranked, ranked.c.id == deliveries.c.id)
+        .where(ready, ranked.c.turn <= CANDIDATE_TURNS)
+        .order_by(ranked.c.turn, ranked.c.lane, deliveries.c.not_before, deliveries.c.id)
+        .limit(limit * CANDIDATES_PER_CLAIM),
+        of=deliveries,
+    )).all()
+    taken: Counter = Counter()
+    chosen = []
+    for delivery_id, subscription_id in candidates:
+        if taken[subscription_id] < PER_SUBSCRIPTION_CLAIM:
+            taken[subscription_id] += 1
+            chosen.append(delivery_id)
+            if len(chosen) >= limit:
+                break
+    if not chosen:
         return []
+    order = {delivery_id: n for n, delivery_id in enumerate(chosen)}
+    db.session.execute(
+        sa.update(deliveries).where(_id_in(deliveries.c.id, "ids", db.engine.dialect.name))
+        .values(state="claimed", claim_token=token, claimed_at=now, attempts=deliveries.c.attempts + 1),
+        {"ids": list(chosen)},
+    )
     rows = db.session.execute(
         sa.select(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.payload, deliveries.c.expires_at,
                   deliveries.c.attempts, deliveries.c.urgency, deliveries.c.topic, subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth)
         .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
-        .where(deliveries.c.id.in_(ids))
-        .order_by(deliveries.c.id)
+        .where(_id_in(deliveries.c.id, "ids", db.engine.dialect.name)),
+        {"ids": list(chosen)},
     ).all()
+    rows.sort(key=lambda r: order[r.id])
     return [
         Message(r.id, token, r.subscription_id, r.endpoint, r.p256dh, r.auth, r.payload.encode("utf-8"),
                 r.expires_at, r.attempts, r.urgency, r.topic)
@@ -206,6 +246,7 @@ class Tally:
     gone: int = 0
     failed: int = 0
     expired: int = 0
+    refused: int = 0  # never sent: the endpoint or its address is not one we send to (§12)
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -254,11 +295,16 @@ def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
     another sender meanwhile is left to that sender."""
     if not outcomes:
         return Tally()
-    sent, retry, expired, failed, gone = [], [], [], [], []
+    sent, retry, expired, failed, gone, refused = [], [], [], [], [], []
     for outcome in outcomes:
         status, message = outcome.status, outcome.message
         key = {"b_id": message.delivery_id, "b_token": message.claim_token, "b_status": status, "b_error": outcome.error}
-        if status is not None and 200 <= status < 300:
+        if outcome.refused:
+            # The subscription stays (its endpoint may be fine again, or an operator must look):
+            # this message fails for good, is logged (by the sender) and counted.
+            failed.append(key)
+            refused.append(message)
+        elif status is not None and 200 <= status < 300:
             sent.append(key)
         elif status in (404, 410):
             gone.append(message)
@@ -298,7 +344,8 @@ def record_outcomes(outcomes: list[Outcome], now: datetime) -> Tally:
         db.session.execute(statements["healthy"], {"ids": sorted(ok), "b_now": now, "b_stale": now - SUCCESS_RESOLUTION})
     if bad:
         db.session.execute(statements["failing"], {"ids": sorted(bad), "b_now": now})
-    return Tally(sent=len(sent), retried=len(retry), gone=len(gone), failed=len(failed), expired=len(expired))
+    return Tally(sent=len(sent), retried=len(retry), gone=len(gone), failed=len(failed) - len(refused), expired=len(expired),
+                 refused=len(refused))
 
 
 def _origin(message: Message) -> str:

@@ -1,45 +1,28 @@
 """Validation of everything a client sends about push subscriptions and reminders (§5)."""
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
-
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from .. import fields as f
+from .endpoints import EndpointRefused
+from .endpoints import check_endpoint as _check
 from .vapid import b64url_decode
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# PushSubscription.expirationTime is milliseconds since 1970 (a DOMHighResTimeStamp); a stored
+# timestamp holds up to the end of year 9999.
+MAX_EXPIRATION_MS = 253_402_300_799_999
 
 
-def check_endpoint(endpoint: str, allow_local: bool) -> None:
-    """Only push services: https with a public host name; local http only when allowed.
+def check_endpoint(endpoint: str, allow_local: bool, allowed: tuple | None = None) -> None:
+    """Only push services (§12): https on 443 at an allowed host; local http only when allowed.
     :raise ValidationError:"""
-    if any(not 0x21 <= ord(c) <= 0x7E for c in endpoint):
-        raise ValidationError("A push endpoint is a URL of printable ASCII characters, without spaces.")
+    settings = current_app.config["TWITCHLOG"] if allowed is None else None
     try:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise ValidationError("Not a valid URL.") from None
-    if parts.username or parts.password or not host:
-        raise ValidationError("Not a push service URL.")
-    if parts.scheme == "http" and host in LOCAL_HOSTS:
-        if allow_local:
-            return
-        raise ValidationError("Local push endpoints are accepted only with TWITCHLOG_ALLOW_LOCAL_PUSH=1 (development and tests).")
-    if parts.scheme != "https":
-        raise ValidationError("A push endpoint must be an https URL of a push service.")
-    if host in LOCAL_HOSTS or host.endswith((".localhost", ".local", ".internal")) or "." not in host:
-        raise ValidationError("A push endpoint must be on a public push service.")
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return
-    raise ValidationError("A push endpoint must name its push service, not an IP address.")
+        _check(endpoint, allowed if allowed is not None else settings.push_hosts, allow_local)
+    except EndpointRefused as error:
+        raise ValidationError(str(error)) from None
 
 
 class SubscriptionKeysSchema(Schema):
@@ -77,7 +60,8 @@ class SubscriptionSchema(Schema):
 
     endpoint = f.Text(required=True, validate=validate.Length(min=1, max=2048))
     keys = fields.Nested(SubscriptionKeysSchema, required=True)
-    expirationTime = f.Number(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    expirationTime = f.Number(allow_none=True, load_default=None, validate=validate.Range(
+        min=0, max=MAX_EXPIRATION_MS, error="Milliseconds since 1970, at most the end of year 9999."))
 
     @validates("endpoint")
     def _push_service(self, value, **_):

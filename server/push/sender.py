@@ -6,6 +6,12 @@ one ECDH and a few HMACs (a device's key decoded once), and a batch goes out as 
 flight at once on one libcurl multi handle (pycurl: HTTP/1.1, or HTTP/2 where the push service
 offers it) without a thread per request.
 This module decides nothing about what an answer means; dispatch.record_outcomes does.
+
+Where a POST may go is decided here, before each send (§12, see endpoints.py): the endpoint is
+checked again against the allowlist, its host resolved, every address must be public, and libcurl
+connects only to those addresses (RESOLVE), over https only, never following a redirect. A send
+refused so is an Outcome with `refused` set, never a request. No push-service origin takes more
+than `per_origin` of the slots, so one that stops answering cannot hold every send.
 """
 from __future__ import annotations
 
@@ -14,7 +20,9 @@ import functools
 import hmac
 import logging
 import os
-import re
+import socket
+import time
+from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
@@ -26,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..instants import utcnow
+from .endpoints import DEFAULT_PUSH_HOSTS, EndpointRefused, Target, pinned, resolve, send_target
 from .vapid import Vapid, b64url_decode, public_point
 
 log = logging.getLogger(__name__)
@@ -57,6 +66,7 @@ class Outcome:
     status: int | None  # None: no answer (timeout, refused connection)
     retry_after: float | None = None  # seconds, from the Retry-After header
     error: str | None = None
+    refused: bool = False  # never sent: the endpoint or the address it resolves to is not one we send to
 
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
@@ -109,7 +119,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 MAX_ANSWER = 65536  # a push service answers in a few hundred bytes; more is not worth reading
-SAFE_PATH = re.compile(r"^/[\x21-\x7e]*$")  # printable ASCII only: nothing can break out of the request line
+RESOLVED_FOR = 60.0  # seconds a host's checked addresses are reused before it is resolved again
 # libcurl's errors by what they mean here: the answer was not an acceptable HTTP answer (a
 # ValueError, as for any malformed answer), or the connection failed before one came.
 MALFORMED = {
@@ -141,8 +151,11 @@ class Connections:
         self._idle: list[pycurl.Curl] = []
         self._running: dict[pycurl.Curl, tuple[object, bytearray, list]] = {}
 
-    def start(self, key: object, origin: str, path: str, body: bytes, headers: dict) -> None:
-        """Begin one POST; its result comes back from `finished` under `key`."""
+    def start(self, key: object, origin: str, path: str, body: bytes, headers: dict, resolve_to: list[str] | None = None,
+              plain_http: bool = False) -> None:
+        """Begin one POST; its result comes back from `finished` under `key`. `resolve_to`
+        (libcurl RESOLVE entries) pins the host to checked addresses; `plain_http` allows http
+        besides https (a local stand-in only)."""
         handle = self._idle.pop() if self._idle else self._new_handle()
         answer, retry_after = bytearray(), [None]
 
@@ -160,6 +173,8 @@ class Connections:
             return None
 
         handle.setopt(pycurl.URL, origin + path)
+        handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTPS | (pycurl.PROTO_HTTP if plain_http else 0))
+        handle.setopt(pycurl.RESOLVE, resolve_to or [])
         handle.setopt(pycurl.POSTFIELDSIZE, len(body))
         handle.setopt(pycurl.POSTFIELDS, body)
         handle.setopt(pycurl.HTTPHEADER, [f"{name}: {value}" for name, value in headers.items()] + ["Expect:", "Accept:"])
@@ -184,13 +199,13 @@ class Connections:
             done = self._drive()
         return done
 
-    def post(self, origin: str, path: str, body: bytes, headers: dict) -> tuple[int, str | None, bytes]:
+    def post(self, origin: str, path: str, body: bytes, headers: dict, **options) -> tuple[int, str | None, bytes]:
         """One POST, waited for, with nothing else running (another transfer's result would be
         lost). :raise OSError: or ValueError, as `finished` gives them."""
         if self._running:
             raise RuntimeError("post() waits for one transfer; use start() and finished() beside others")
         key = object()
-        self.start(key, origin, path, body, headers)
+        self.start(key, origin, path, body, headers, **options)
         while True:
             for finished_key, result in self.finished():
                 if finished_key is key:
@@ -223,7 +238,9 @@ class Connections:
     def _new_handle(self) -> pycurl.Curl:
         handle = pycurl.Curl()
         handle.setopt(pycurl.NOSIGNAL, 1)
-        handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.REDIR_PROTOCOLS, pycurl.PROTO_HTTPS)
+        handle.setopt(pycurl.FOLLOWLOCATION, 0)  # a push service answers; it never sends us elsewhere
         handle.setopt(pycurl.PROXY, "")  # never route health reminders through a proxy the environment names
         handle.setopt(pycurl.CAINFO, self.ca_file)  # certificates and host names are verified (libcurl's default)
         handle.setopt(pycurl.CONNECTTIMEOUT_MS, int(self.connect_timeout * 1000))
@@ -270,13 +287,25 @@ def _unanswered(message: Message, error: Exception) -> Outcome:
 
 class PushSender:
     """Sends messages concurrently over kept-alive connections to each push-service origin,
-    all from the calling thread (one thread at a time)."""
+    all from the calling thread (one thread at a time).
+
+    `push_hosts` and `allow_local` are the deployment's settings (TWITCHLOG_PUSH_HOSTS,
+    TWITCHLOG_ALLOW_LOCAL_PUSH); `per_origin` caps the sends in flight to one push service
+    (default three quarters of `concurrency`); `getaddrinfo` is the resolver (socket's).
+    """
 
     def __init__(self, vapid: Vapid, concurrency: int = 16, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
-                 clock: Callable[[], datetime] = utcnow, ca_file: str | None = None):
+                 clock: Callable[[], datetime] = utcnow, ca_file: str | None = None, *,
+                 push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS, allow_local: bool = False, per_origin: int | None = None,
+                 getaddrinfo=socket.getaddrinfo):
         self.vapid = vapid
         self.concurrency = concurrency
+        self.per_origin = max(1, per_origin if per_origin is not None else (concurrency * 3) // 4)
         self.clock = clock
+        self.push_hosts = push_hosts
+        self.allow_local = allow_local
+        self.getaddrinfo = getaddrinfo
+        self._resolved: dict[str, tuple[float, list[str] | EndpointRefused]] = {}
         self._connections = Connections(timeout, ca_file)
 
     def send(self, message: Message) -> Outcome:
@@ -292,29 +321,39 @@ class PushSender:
     def send_all(self, messages: Iterable[Message]) -> Iterator[Outcome]:
         """Outcomes in the order they finish, so callers can record them as they come.
 
+        Messages start in the order given (dispatch claims alerts and prompts first), except
+        that one whose push-service origin already has `per_origin` sends in flight waits for
+        one of them while messages to other origins go ahead.
+
         A message is started only when an earlier outcome has been taken, so at most `ahead`
         sent-but-not-taken outcomes exist at any time: a crash re-sends no more than those
         plus what the caller took but had not yet recorded. Messages still in flight when the
         caller stops iterating are abandoned, not sent later.
         """
         waiting = iter(messages)
+        held: deque[tuple[Message, Target]] = deque()  # their origin is at its cap
+        busy: Counter = Counter()  # sends in flight per origin
         connections = self._connections
         try:
             while True:
                 while connections.running < self.concurrency:
-                    message = next(waiting, None)
-                    if message is None:
+                    picked = self._next(waiting, held, busy)
+                    if picked is None:
                         break
+                    message, target = picked
                     try:
-                        refused = self._start(message)
+                        outcome = target if isinstance(target, Outcome) else self._start(message, target)
                     except Exception as error:  # a bug must fail this message, not the batch
                         log.exception("sending delivery %s failed", message.delivery_id)
-                        refused = _unanswered(message, error)
-                    if refused is not None:
-                        yield refused
+                        outcome = _unanswered(message, error)
+                    if outcome is not None:
+                        yield outcome
+                    else:
+                        busy[target.origin] += 1
                 if not connections.running:
                     return
-                for message, result in connections.finished():
+                for (message, origin), result in connections.finished():
+                    busy[origin] -= 1
                     if isinstance(result, Exception):
                         yield _unanswered(message, result)
                         continue
@@ -324,23 +363,64 @@ class PushSender:
         finally:
             connections.cancel()
 
-    def _start(self, message: Message) -> Outcome | None:
+    def _next(self, waiting: Iterator[Message], held: deque, busy: Counter) -> tuple[Message, Target | Outcome] | None:
+        """The next message that may start now, with where it goes (or the Outcome that it may
+        not be sent at all); None when every message left waits for a busy origin."""
+        for index, (message, target) in enumerate(held):
+            if busy[target.origin] < self.per_origin:
+                del held[index]
+                return message, target
+        for message in waiting:
+            try:
+                target = send_target(message.endpoint, self.push_hosts, self.allow_local)
+            except EndpointRefused as error:
+                return message, self._refused(message, str(error))
+            if busy[target.origin] < self.per_origin:
+                return message, target
+            held.append((message, target))
+        return None
+
+    def _refused(self, message: Message, why: str) -> Outcome:
+        log.warning("push delivery %s refused before sending: %s", message.delivery_id, why)
+        return Outcome(message, None, error=f"refused: {why}"[:200], refused=True)
+
+    def _addresses(self, target: Target) -> list[str]:
+        """The checked addresses of the target's host, reused for RESOLVED_FOR seconds.
+        :raise EndpointRefused: when one is not public; OSError when the name does not resolve."""
+        now = time.monotonic()
+        cached = self._resolved.get(target.host)
+        if cached is None or cached[0] <= now:
+            try:
+                found: list[str] | EndpointRefused = resolve(target, self.getaddrinfo)
+            except EndpointRefused as error:
+                found = error
+            except (OSError, UnicodeError) as error:  # no answer from DNS: try again later, like a network failure
+                raise OSError(f"cannot resolve {target.host}: {error}") from None
+            if len(self._resolved) > 1024:
+                self._resolved.clear()
+            self._resolved[target.host] = cached = (now + RESOLVED_FOR, found)
+        if isinstance(cached[1], EndpointRefused):
+            raise cached[1]
+        return cached[1]
+
+    def _start(self, message: Message, target: Target) -> Outcome | None:
         """Encrypt and start one POST; an Outcome instead when it cannot or must not be sent."""
         now = self.clock()
-        parts = urlsplit(message.endpoint)
-        origin = f"{parts.scheme}://{parts.netloc}"
         ttl = int((message.expires_at - now).total_seconds())
         if ttl <= 0:
             return Outcome(message, None, error="expired before it could be sent")
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        if not SAFE_PATH.match(path):  # validated at subscription time too; never write it into a request
-            return Outcome(message, 400, error="the endpoint has characters a request line cannot carry")
+        try:
+            addresses = self._addresses(target)
+        except EndpointRefused as error:
+            return self._refused(message, str(error))
+        except OSError as error:
+            return _unanswered(message, error)
         try:
             body = encrypt(message.payload, message.p256dh, message.auth)
         except (ValueError, TypeError) as error:  # keys that passed validation cannot fail here; be safe anyway
             return Outcome(message, 400, error=f"cannot encrypt for this subscription: {error}")
         headers = {
-            "Authorization": self.vapid.authorization(origin, now),
+            "Authorization": self.vapid.authorization(target.origin, now),
             "TTL": str(ttl),
             "Urgency": message.urgency,
             "Content-Encoding": "aes128gcm",
@@ -348,7 +428,8 @@ class PushSender:
         }
         if message.topic:
             headers["Topic"] = message.topic
-        self._connections.start(message, origin, path, body, headers)
+        self._connections.start((message, target.origin), target.origin, target.path, body, headers,
+                                resolve_to=pinned(target, addresses), plain_http=target.local and target.scheme == "http")
         return None
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..accounts.models import LoginSession
+from ..accounts.models import LoginSession, User
 from ..accounts import models as account_models
 from ..accounts.service import account_deleters
 from ..errors import NotFound
@@ -36,10 +36,12 @@ DEFAULTS = {
     "max_per_day": 12,
 }
 URGENCIES = ("very-low", "low", "normal", "high")
-TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)  # fullmatch: `$` would let a newline through
 MAX_PAYLOAD = 1024
 MAX_TTL = 28 * 86400
 OPEN_DELIVERY = ("queued", "claimed")
+MAX_SUBSCRIPTIONS = 10  # per user (§12); a new one replaces the least recently seen
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 PLAN_AT_ONCE = EARLIEST  # next_plan_at meaning "look at these settings on the next pass"
 
 SNOOZE_ACTION = {"action": "snooze", "title": "Snooze 15 min"}
@@ -87,7 +89,7 @@ def save_subscription(user_id: str, endpoint: str, p256dh: str, auth: str, expir
     delete the new one (404/410 handling matches id and endpoint).
     """
     now = now or utcnow()
-    expires = datetime.fromtimestamp(expiration_ms / 1000, timezone.utc) if expiration_ms else None
+    expires = EPOCH + timedelta(milliseconds=expiration_ms) if expiration_ms else None  # exact to the ms; no float overflow
     digest = endpoint_hash(endpoint)
     row = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint_hash == digest))
     if row is not None and row.user_id != user_id:
@@ -96,6 +98,7 @@ def save_subscription(user_id: str, endpoint: str, p256dh: str, auth: str, expir
         row = None
     created = row is None
     if created:
+        _make_room(user_id)
         row = PushSubscription(user_id=user_id, endpoint=endpoint, endpoint_hash=digest, created_at=now, consecutive_failures=0)
         db.session.add(row)
     if not created and (row.p256dh != p256dh or row.auth != auth):
@@ -107,6 +110,25 @@ def save_subscription(user_id: str, endpoint: str, p256dh: str, auth: str, expir
     row.user_agent = (user_agent or "")[:200] or None
     db.session.flush()
     return row, created
+
+
+def _make_room(user_id: str) -> None:
+    """Keep the user below MAX_SUBSCRIPTIONS before one more is added: the least recently seen
+    go (with their queued messages), so no one can fan a message out to endless endpoints.
+    On PostgreSQL the user's row is locked first, so two browsers subscribing at once cannot
+    both see room for one; on SQLite the write lock already orders them."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+    keep = MAX_SUBSCRIPTIONS - 1
+    stale = list(db.session.scalars(
+        sa.select(PushSubscription.id).where(PushSubscription.user_id == user_id)
+        .order_by(PushSubscription.last_seen_at.desc(), PushSubscription.created_at.desc(), PushSubscription.id)
+        .offset(keep)
+    ))
+    if stale:
+        _clear(sa.delete(PushDelivery).where(PushDelivery.subscription_id.in_(stale)))
+        _clear(sa.delete(PushSubscription).where(PushSubscription.id.in_(stale)))
+        db.session.flush()
 
 
 def remove_subscription(user_id: str, endpoint: str) -> None:
@@ -174,7 +196,7 @@ def notify_user(user_id: str, payload: dict, *, topic: str | None = None, ttl: i
     :raise ValueError: for a payload over 1 KB, a bad topic (≤ 32 base64url characters),
     urgency or ttl.
     """
-    if topic is not None and not TOPIC.match(topic):
+    if topic is not None and not TOPIC.fullmatch(topic):
         raise ValueError("A topic is 1 to 32 base64url characters.")
     if urgency not in URGENCIES:
         raise ValueError("urgency is one of " + ", ".join(URGENCIES))

@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..accounts.auth import current_user_id, login_required
-from ..extensions import begin_write, db
+from ..config import ConfigError
+from ..extensions import begin_write, db, limiter
 from . import service
 from .schemas import (
     EndpointSchema,
@@ -25,7 +26,12 @@ blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Reminders a
 
 @blp.record_once
 def _load_keys(state) -> None:
-    """The VAPID key is read (or made) at start-up, so a bad one stops the app at once."""
+    """The VAPID key is read (or made) at start-up, so a bad one stops the app at once; and
+    production never starts with local push endpoints allowed (§12)."""
+    settings = state.app.config["TWITCHLOG"]
+    if settings.production and settings.allow_local_push:
+        raise ConfigError("TWITCHLOG_ALLOW_LOCAL_PUSH=1 is for development and tests: it lets accounts make the server "
+                          "send to http://127.0.0.1 and http://localhost. Remove it when TWITCHLOG_ENV=production.")
     state.app.extensions["twitchlog_vapid"] = load_vapid(state.app.config["TWITCHLOG"])
 
 
@@ -68,9 +74,15 @@ class Subscriptions(MethodView):
         db.session.commit()
 
 
+def _per_user() -> str:
+    return "push-test:" + current_user_id()
+
+
 @blp.route("/push/test", methods=["POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["TWITCHLOG"].push_test_limit, key_func=_per_user)
 @blp.response(202, QueuedSchema)
+@blp.alt_response(429, description="More test notifications than TWITCHLOG_PUSH_TEST_LIMIT allows (per user); see Retry-After")
 def send_test():
     """Queue a test notification to each of the caller's devices."""
     user_id = current_user_id()

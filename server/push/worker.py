@@ -37,18 +37,20 @@ def vapid_of(app: Flask):
 class Dispatcher:
     def __init__(self, app: Flask, *, clock: Callable[[], datetime] = utcnow, batch: int = 200, concurrency: int = 16,
                  timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT), horizon: timedelta = dispatch.HORIZON,
-                 stale_after: timedelta = dispatch.STALE_CLAIM):
+                 stale_after: timedelta = dispatch.STALE_CLAIM, per_origin: int | None = None):
         self.app = app
         self.clock = clock
         self.batch = batch
         self.horizon = horizon
         self.stale_after = stale_after
-        self.sender = PushSender(vapid_of(app), concurrency=concurrency, timeout=timeout, clock=clock)
+        settings = app.config["TWITCHLOG"]
+        self.sender = PushSender(vapid_of(app), concurrency=concurrency, timeout=timeout, clock=clock, per_origin=per_origin,
+                                 push_hosts=settings.push_hosts, allow_local=settings.allow_local_push)
         slowest = timedelta(seconds=-(-batch // concurrency) * sum(timeout))
         if slowest >= stale_after:
             log.warning("a batch could take %s when push services hang, longer than the %s after which claims are "
                         "reaped: lower the batch or raise the concurrency", slowest, stale_after)
-        self.totals: Counter = Counter()  # sent, retried, gone, failed, expired since start
+        self.totals: Counter = Counter()  # sent, retried, gone, failed, expired, refused since start
         self._planned_at: datetime | None = None
         self._reaped_at: datetime | None = None
 

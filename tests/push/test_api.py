@@ -258,11 +258,11 @@ def test_signing_out_ends_pushes_to_that_browser_only(make_user, live_server):
     phone = make_user()
     laptop = ApiClient(live_server.url)
     assert laptop.login(phone.user["email"], phone.password).status_code == 200
-    phone.put("/api/v1/push/subscriptions", json=subscription("https://push.example.com/phone"))
-    laptop.put("/api/v1/push/subscriptions", json=subscription("https://push.example.com/laptop"))
+    phone.put("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/phone"))
+    laptop.put("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/laptop"))
     assert phone.post("/api/v1/auth/logout").status_code == 204
     remaining = rows(live_server.app, PushSubscription, user_id=phone.user["id"])
-    assert [s.endpoint for s in remaining] == ["https://push.example.com/laptop"]
+    assert [s.endpoint for s in remaining] == ["https://fcm.googleapis.com/fcm/send/laptop"]
     assert laptop.post("/api/v1/auth/logout-all").status_code == 204
     assert rows(live_server.app, PushSubscription, user_id=phone.user["id"]) == []
 
@@ -273,6 +273,6 @@ def test_a_subscription_saved_with_a_bearer_token_outlives_sessions(user, live_s
     token = user.post("/api/v1/auth/tokens", json={"email": user.user["email"], "password": user.password, "label": "cli"}).json()["token"]
     script = ApiClient(live_server.url, origin=None)
     script.http.headers["Authorization"] = f"Bearer {token}"
-    assert script.put("/api/v1/push/subscriptions", json=subscription("https://push.example.com/cli")).status_code == 201
+    assert script.put("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/cli")).status_code == 201
     user.post("/api/v1/auth/logout-all")
     assert len(rows(live_server.app, PushSubscription, user_id=user.user["id"])) == 1

@@ -52,9 +52,12 @@ def states(app) -> Counter:
 @pytest.mark.slow
 @pytest.mark.skipif(not POSTGRES_URL, reason="concurrent claiming is PostgreSQL's FOR UPDATE SKIP LOCKED; "
                                              "SQLite has one claiming process by design (BEGIN IMMEDIATE)")
-def test_four_sender_processes_deliver_2000_each_exactly_once(user, subscribe, push_service, live_server, database_url, instance_path):
-    devices = [subscribe(user) for _ in range(20)]
-    total = queue_numbered(live_server.app, user, devices, 100)
+def test_four_sender_processes_deliver_2000_each_exactly_once(user, make_user, subscribe, push_service, live_server, database_url,
+                                                              instance_path):
+    other = make_user()  # ten devices each: a user keeps at most ten subscriptions (§12)
+    devices = [subscribe(user) for _ in range(10)]
+    others = [subscribe(other) for _ in range(10)]
+    total = queue_numbered(live_server.app, user, devices, 100) + queue_numbered(live_server.app, other, others, 100)
     assert total == 2000
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(5), context.Queue()

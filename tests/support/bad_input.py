@@ -139,6 +139,34 @@ CREDENTIAL = [("a string", "x"), ("a number", 1), ("true", True), ("an array", [
               ("a lone surrogate", {"id": "a\ud800", "rawId": "a\ud800", "type": "public-key", "response": {}}),
               ("a NUL", {"id": "\x00", "rawId": "\x00", "type": "public-key", "response": {}})]
 RESET_TOKEN = [*STRING, ("empty", ""), ("201 characters", "t" * 201)]
+# §12: values that look right but a field cannot hold (each a 400, or a mutation rejected "invalid").
+EXPIRATION_TIME = [*NUMBER, ("past year 9999 (ms)", 253_402_300_800_000), ("1e15 ms", 1e15), ("negative", -1),
+                   ("a string of digits", "1900000000000")]
+HLC = [("a trailing newline", "2026-11-25T19:42:10.123Z-0001-{client}\n"),
+       ("a trailing CR LF", "2026-11-25T19:42:10.123Z-0001-{client}\r\n"),
+       ("non-ASCII digits", "\u0662\u0660\u0662\u0666-11-25T19:42:10.123Z-0001-{client}"),
+       ("a leading space", " 2026-11-25T19:42:10.123Z-0001-{client}"),
+       ("upper-case hex", "2026-11-25T19:42:10.123Z-00AB-{client}")]
+CLOCK_TIME = [("a trailing newline", "21:00\n"), ("non-ASCII digits", "\u0662\u0661:00"), ("seconds", "21:00:00")]
+# Push endpoints (§12): only https on 443 at an allowed push service; every other form is refused.
+PUSH_ENDPOINT = [
+    ("http", "http://fcm.googleapis.com/fcm/send/a"), ("another port", "https://fcm.googleapis.com:8443/fcm/send/a"),
+    ("port 80 on https", "https://fcm.googleapis.com:80/fcm/send/a"), ("an empty port", "https://fcm.googleapis.com:/x"),
+    ("not an allowed service", "https://push.example.com/x"), ("a look-alike suffix", "https://evilfcm.googleapis.com.evil.org/x"),
+    ("no dot boundary", "https://notfcm.googleapis.com.attacker.net/x"), ("glued to the suffix", "https://xfcm.googleapis.com/x"),
+    ("the suffix as a label", "https://fcm.googleapis.com.evil.org/x"),
+    ("127.1", "https://127.1/x"), ("octal", "https://0177.0.0.1/x"), ("a decimal address", "https://2130706433/x"),
+    ("hex", "https://0x7f.0.0.1/x"), ("a private address", "https://10.0.0.5/x"), ("IPv6 loopback", "https://[::1]/x"),
+    ("IPv4-mapped IPv6", "https://[::ffff:127.0.0.1]/x"), ("localhost", "https://localhost/x"),
+    ("localhost with a trailing dot", "https://localhost./x"), ("a trailing dot", "https://fcm.googleapis.com./x"),
+    ("userinfo", "https://user:pw@fcm.googleapis.com/x"), ("userinfo hiding the host", "https://fcm.googleapis.com@127.0.0.1/x"),
+    ("upper case", "https://FCM.GOOGLEAPIS.COM/x"), ("a punycode look-alike", "https://xn--fcm-googleapis-xyz.com/x"),
+    ("a full-width dot", "https://fcm\uff0egoogleapis.com/x"), ("a backslash", "https://fcm.googleapis.com\\@127.0.0.1/x"),
+    ("a fragment", "https://fcm.googleapis.com/x#y"), ("a space", "https://fcm.googleapis.com/a b"),
+    ("no host", "https:///x"), ("no scheme", "//fcm.googleapis.com/x"), ("ftp", "ftp://fcm.googleapis.com/x"),
+    ("local http on port 443 name", "http://127.0.0.2:9/x"), ("local without a port", "http://127.0.0.1/x"),
+    ("local with userinfo", "http://a@127.0.0.1:9/x"), ("local https", "https://127.0.0.1:9/x"),
+]
 # A person's display name (§16): null and "" clear it, so neither is wrong.
 DISPLAY_NAME = [*STRING, ("101 characters", "n" * 101), ("101 characters after trimming", " " + "n" * 101 + " "),
                 ("a line break", "Maya\nRivera"), ("a control character", "Maya\x07")]
