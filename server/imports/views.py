@@ -78,6 +78,14 @@ def _mapping(text: str | None) -> dict | None:
 @login_required
 @blp.arguments(ImportQuery(), location="query")
 @blp.response(201, ImportResultSchema, description="What was added (200 with dry_run: what would be)")
+@blp.alt_response(200, schema=ImportResultSchema, description="dry_run: what the file would add; nothing is written")
+@blp.alt_response(413, description="The file is larger than 10 MiB")
+@blp.alt_response(415, description="The body is neither text/csv nor multipart/form-data")
+@blp.doc(requestBody={"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "mapping": {"type": "string", "description": 'JSON {"<label>": "<target>"}'}}}}}})
 def import_file(query):
     """Bring in an export of Daylio, Bearable or Visible; with dry_run, only preview it."""
     user = current_user()
