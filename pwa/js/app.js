@@ -75,6 +75,7 @@ async function start() {
   addEventListener(MODE_EVENT, () => { drawNav(); markNav(screenFor(location.hash).path); });
   watchPeople();
   import("./ui/red-flag-banner.js").then((m) => m.mountRedFlagBanner()).catch(() => {}); // never hidden by a setting
+  import("./ui/burst-suggestion.js").then((m) => m.mountBurstSuggestion()).catch(() => {}); // rest after a burst, offline too (§13)
   mountStatus(document.getElementById("sync-status"));
   addEventListener("hashchange", route);
   await route();
@@ -86,6 +87,7 @@ async function start() {
     await logAndConfirm();
   }
   startAutoSync();
+  import("./engines.js").then((m) => m.startEngines()).catch(() => {}); // install offer, storage.persist() (§11)
   addEventListener("online", refreshSession);
   registerWorker({ onUpdateReady: showUpdate }).catch(() => {});
   import("./push-client.js").then((m) => m.keepSubscriptionFresh()).catch(() => {}); // the server always has this browser's subscription

@@ -172,3 +172,60 @@ def test_the_clinician_page_opens_with_its_numbers(phones, live_server):
     assert "Name not given" in text or owner.user["email"] not in text, "never the email"
     assert days[0][:10] in text or "calf" in text.lower(), text[:400]
     assert tab.js("() => document.documentElement.lang") != ""
+
+
+def sign_up_through_the_api(tab: Tab, email: str) -> str:
+    user = tab.js("""async (a) => { const r = await fetch("/api/v1/auth/register", {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json"}, body: JSON.stringify(a)}); return r.status === 201 && (await r.json()).id; }""",
+                  {"email": email, "password": PASSWORD, "timezone": "Europe/Berlin"})
+    assert user, "registered"
+    return user
+
+
+def test_a_reminder_opened_from_its_notification_offers_done_in_the_app(phones, email, live_server):
+    """Safari shows no notification buttons: the notification opens #/prompt/<id> (sw/push.js),
+    where the same choice goes through the same API for every device (DESIGN §11)."""
+    from server.extensions import db
+    from server.instants import utcnow
+    from server.push.models import ReminderOccurrence
+    from tests.push.conftest import rows
+
+    tab, _ = phones()
+    open_installed(tab)
+    user_id = sign_up_through_the_api(tab, email)
+    with live_server.app.app_context():
+        now = utcnow()
+        row = ReminderOccurrence(user_id=user_id, kind="evening", dedupe_key="evening:2026-05-01", local_date=datetime(2026, 5, 1).date(),
+                                 due_at=now, send_at=now, expires_at=now + timedelta(hours=3), status="sent")
+        db.session.add(row)
+        db.session.commit()
+        occurrence_id = row.id
+    tab.open(f"/#/prompt/{occurrence_id}?kind=evening")
+    tab.wait("() => document.body.dataset.screen === 'prompt'", what="the prompt screen")
+    assert tab.js(f"() => !!({button('Snooze 15 min')[0]})('Snooze 15 min')"), "the same snooze choice"
+    tab.click(button("Done"))
+    tab.wait("() => /done/i.test(document.getElementById('prompt-status').textContent)", what="done confirmed")
+    wait_for(lambda: rows(live_server.app, ReminderOccurrence, id=occurrence_id)[0].status == "done", "done to reach the server")
+
+
+def test_settings_say_whether_this_devices_copy_is_kept_and_how_to_install(phones, email):
+    tab, _ = phones()
+    open_installed(tab)
+    sign_up_through_the_api(tab, email)
+    tab.open()
+    tap(tab, 1)  # the first entry: the app asks navigator.storage.persist() where there is one
+    tab.route("more")
+    state = tab.wait("() => document.getElementById('device-storage-status')?.dataset.state", what="the device copy's status")
+    has_persisted = tab.js("() => !!(navigator.storage && navigator.storage.persisted)")
+    assert (state == "unknown") == (not has_persisted), (tab.engine, state)
+    if has_persisted:
+        truth = tab.js("async () => (await navigator.storage.persisted()) ? 'kept' : 'may-be-cleared'")
+        assert state == truth
+    guide = tab.js("() => { const c = document.getElementById('install-guide'); return c && {kind: c.dataset.kind, hidden: c.hidden}; }")
+    prompts = tab.js("() => 'onbeforeinstallprompt' in window")
+    if tab.engine == "firefox":  # no beforeinstallprompt: the guide for Firefox on a computer
+        assert not prompts and guide == {"kind": "firefox-desktop", "hidden": False}
+    elif tab.engine == "chromium":  # the browser's own offer (none fired here, headless): no guide
+        assert prompts and guide["hidden"]
+    else:  # WebKitGTK on Linux is not Safari on a phone: nothing honest to say (iPhone: tests/pwa/engines.test.mjs)
+        assert not prompts and guide["hidden"]

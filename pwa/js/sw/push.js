@@ -71,7 +71,16 @@ export async function openFromNotification(event, { clients = self.clients, orig
       // fall through: the person can act in the app
     }
   }
-  return openWindow(data.url || "/", clients, origin);
+  return openWindow(openPath(data), clients, origin);
+}
+
+// Where a tap on the notification (or an answer that failed) lands: a reminder opens its own
+// prompt in the app, with the same snooze and done choices (iOS and macOS show no buttons).
+export function openPath(data) {
+  if (REMINDERS.has(data.kind) && data.occurrence_id) {
+    return `/#/prompt/${encodeURIComponent(data.occurrence_id)}?kind=${data.kind}`;
+  }
+  return data.url || "/";
 }
 
 async function openWindow(path, clients, origin) {

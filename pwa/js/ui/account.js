@@ -8,6 +8,7 @@ import { prepareSignOut, signIn, signOut, signUp } from "../session.js";
 import { requestSync } from "../sync/scheduler.js";
 import { field, h, replaceChildren } from "./dom.js";
 import { accountSettings } from "./account-settings.js";
+import { deviceStorageStatus } from "./device-storage.js";
 import { toast } from "./toast.js";
 
 function messageFor(error) {
@@ -118,6 +119,7 @@ export function accountSection() {
           signOutButton),
         notice,
         accountSettings(device.user, { onDeleted: render }),
+        deviceStorageStatus(), // whether the browser keeps this device's copy (helper E, DESIGN §11)
         // Password and passkeys: helper B1's account-security.js mounts into this element.
         h("div", { id: "account-security" }));
     } else {

@@ -1,20 +1,46 @@
-// How times and entries read on screen.
+// How times and entries read on screen. Times and dates follow the device's locale (12- or 24-hour
+// clock, day and month order) through Intl (DESIGN §11); `options` ({locale, timeZone}) exist for
+// tests, the app passes none.
 
 import { S } from "../strings.js";
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayTimeFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
-export function clockTime(instant) {
-  return timeFormat.format(new Date(instant));
+const cache = new Map();
+function formatter(kind, { locale, timeZone } = {}) {
+  const key = `${kind}|${locale || ""}|${timeZone || ""}`;
+  if (!cache.has(key)) {
+    const base = {
+      time: { hour: "numeric", minute: "2-digit" },
+      dayTime: { weekday: "short", hour: "numeric", minute: "2-digit" },
+      full: { dateStyle: "medium", timeStyle: "short" },
+      date: { weekday: "short", day: "numeric", month: "short", year: "numeric" },
+    }[kind];
+    cache.set(key, new Intl.DateTimeFormat(locale, timeZone ? { ...base, timeZone } : base));
+  }
+  return cache.get(key);
 }
 
-export function shortTime(instant, now = new Date()) {
+// True where the locale's clock has AM and PM.
+export function uses12Hour(locale) {
+  return new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hour12 === true;
+}
+
+export function clockTime(instant, options) {
+  return formatter("time", options).format(new Date(instant));
+}
+
+export function shortTime(instant, now = new Date(), options) {
   const date = new Date(instant);
-  if (now - date < 20 * 3600 * 1000) return timeFormat.format(date);
+  if (now - date < 20 * 3600 * 1000) return formatter("time", options).format(date);
   // A weekday alone is ambiguous beyond six days: older entries show their full date.
-  return now - date < 6 * 24 * 3600 * 1000 ? dayTimeFormat.format(date) : fullFormat.format(date);
+  return now - date < 6 * 24 * 3600 * 1000 ? formatter("dayTime", options).format(date) : formatter("full", options).format(date);
+}
+
+// A local date ("2026-03-29", a check-in's day) in the device's words; never shifted by a zone.
+export function localDateLabel(localDate, { locale } = {}) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(localDate || "");
+  if (!match) return localDate || "";
+  const instant = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 12);
+  return formatter("date", { locale, timeZone: "UTC" }).format(new Date(instant));
 }
 
 // <input type="datetime-local"> works in the device's local time.
@@ -30,7 +56,7 @@ export function fromLocalInput(value) {
 }
 
 export function entryTime(row) {
-  return row.entity === "checkin" ? row.view.fields.local_date : shortTime(row.at);
+  return row.entity === "checkin" ? localDateLabel(row.view.fields.local_date) : shortTime(row.at);
 }
 
 export function entrySummary(row) {

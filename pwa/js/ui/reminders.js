@@ -4,6 +4,8 @@
 import { api, ApiError, OfflineError } from "../api.js";
 import { disableNotifications, enableNotifications, hasSubscription, pushSupport } from "../push-client.js";
 import { R } from "../strings-reminders.js";
+import { E } from "../strings-engines.js";
+import { environment, pushNeedsInstall } from "../engines.js";
 import { field, h, replaceChildren, selectControl, uid } from "./dom.js";
 import { toast } from "./toast.js";
 
@@ -36,7 +38,7 @@ function deviceSection() {
   async function refresh() {
     const support = pushSupport();
     const on = support === "granted" && (await hasSubscription().catch(() => false));
-    status.textContent = support === "unsupported" ? R.device.unsupported
+    status.textContent = support === "unsupported" ? (pushNeedsInstall(environment()) ? E.reminders.iosInstallFirst : R.device.unsupported)
       : support === "denied" ? R.device.blocked : on ? R.device.on : R.device.off;
     test.disabled = support === "unsupported" || support === "denied";
     off.hidden = !on;

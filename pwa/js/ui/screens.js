@@ -5,6 +5,7 @@
 
 import { S } from "../strings.js";
 import { I } from "../strings-import.js";
+import { E } from "../strings-engines.js";
 import { A } from "../strings-app.js";
 import { isFollowerOnly } from "../people.js";
 import { P } from "../strings-people.js";
@@ -36,7 +37,10 @@ export function navScreens() {
   return isFollowerOnly() ? FOLLOWER_SCREENS : MAIN_SCREENS;
 }
 
+// Reached only by a link (a reminder opened from its notification, DESIGN §11), never listed.
+const ROUTE_ONLY = [{ path: "prompt", title: () => E.prompt.title, load: () => import("./prompt.js") }];
+
 export function screenFor(hash) {
   const path = hash.replace(/^#\/?/, "").split(/[/?]/)[0];
-  return [...MAIN_SCREENS, ...EXTRA_SCREENS].find((screen) => screen.path === path) || MAIN_SCREENS[0];
+  return [...MAIN_SCREENS, ...EXTRA_SCREENS, ...ROUTE_ONLY].find((screen) => screen.path === path) || MAIN_SCREENS[0];
 }
