@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields
 
 from .instants import parse_instant
 
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)  # used with fullmatch: `$` lets "21:00\n" through
 
 
 class Integer(fields.Integer):
@@ -90,7 +90,7 @@ class LocalDate(fields.Date):
         return value.isoformat() if value is not None else None
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
             raise ValidationError("Not a date in the form YYYY-MM-DD.")
         try:
             parsed = date.fromisoformat(value)
@@ -106,7 +106,7 @@ class ClockTime(Text):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        if not HHMM.match(value):
+        if not HHMM.fullmatch(value):
             raise ValidationError("Not a time in the form HH:MM (00:00 to 23:59).")
         return value
 

@@ -38,11 +38,27 @@ def export_document(user) -> dict:
     return document
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """One cell as a spreadsheet should read it: booleans as true/false, and text that a
+    spreadsheet would run as a formula (it begins with = + - @, a tab or a carriage return)
+    with a leading ' so it stays text (§12). Numbers are written as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_csv(user_id: str, entity: Entity) -> str:
     columns = ["record_id", *entity.field_names, "deleted", "updated_at"]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for record in records_of(user_id, entity):
-        writer.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in record.items()})
+        writer.writerow({k: csv_cell(v) for k, v in record.items()})
     return out.getvalue()

@@ -59,6 +59,8 @@ class ShareSchema(Schema):
     revoked_at = f.Instant(allow_none=True)
     last_access_at = f.Instant(allow_none=True)
     access_count = fields.Integer()
+    accepted_by = fields.Dict(allow_none=True, metadata={"description": '{"email"} of the caregiver who accepted it, or null'})
+    accepted_at = f.Instant(allow_none=True)
 
 
 class AccessSchema(Schema):

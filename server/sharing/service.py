@@ -60,7 +60,15 @@ def create_share(owner_id: str, kind: str, scopes: list[str], expires_in_days: i
 
 
 def list_shares(owner_id: str) -> list[Share]:
-    return list(db.session.scalars(sa.select(Share).where(Share.owner_id == owner_id).order_by(Share.created_at.desc(), Share.id)))
+    """The owner's shares, newest first, each with `accepted_by` ({"email"} of the caregiver
+    account that accepted it, or None) for the owner to see who holds access."""
+    rows = db.session.execute(
+        sa.select(Share, User.email).outerjoin(User, User.id == Share.caregiver_id)
+        .where(Share.owner_id == owner_id).order_by(Share.created_at.desc(), Share.id)
+    ).all()
+    for share, email in rows:
+        share.accepted_by = {"email": email} if email is not None else None  # not a column: for the answer only
+    return [share for share, _ in rows]
 
 
 def _own_share(owner_id: str, share_id: str) -> Share:
@@ -102,6 +110,7 @@ def share_json(share: Share) -> dict:
         "created_at": format_instant(share.created_at), "expires_at": format_instant(share.expires_at),
         "revoked_at": format_instant(share.revoked_at), "last_access_at": format_instant(share.last_access_at),
         "access_count": share.access_count,
+        "accepted_by": getattr(share, "accepted_by", None), "accepted_at": format_instant(share.accepted_at),
     }
 
 

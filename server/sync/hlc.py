@@ -9,9 +9,12 @@ from datetime import datetime, timedelta
 
 from ..instants import UTC
 
+# Matched whole (fullmatch: `$` would let a trailing newline through) and in ASCII only (`\d`
+# alone also takes other scripts' digits, which datetime reads as numbers).
 HLC = re.compile(
-    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)-([0-9a-f]{4})-"
-    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)-([0-9a-f]{4})-"
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    re.ASCII,
 )
 MAX_FUTURE = timedelta(minutes=5)
 
@@ -24,7 +27,7 @@ def parse(stamp) -> tuple[datetime, str, str] | None:
     """The instant, counter and client of a stamp, or None when it is not in the format."""
     if not isinstance(stamp, str):
         return None
-    match = HLC.match(stamp)
+    match = HLC.fullmatch(stamp)
     if not match:
         return None
     try:

@@ -11,7 +11,8 @@ from tests.insights.records import Planter, at_local
 from tests.sharing.helpers import follow, make_share, set_expiry
 
 UTC = timezone.utc
-SHARE_KEYS = {"id", "kind", "scopes", "label", "created_at", "expires_at", "revoked_at", "last_access_at", "access_count"}
+SHARE_KEYS = {"id", "kind", "scopes", "label", "created_at", "expires_at", "revoked_at", "last_access_at", "access_count",
+              "accepted_by", "accepted_at"}
 
 
 def parse(instant: str) -> datetime:
