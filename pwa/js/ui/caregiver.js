@@ -15,7 +15,7 @@ import { field, h, replaceChildren } from "./dom.js";
 import { clockTime } from "./format.js";
 import { failureNotice, signedOutNotice } from "./insights.js";
 import { ensureStyles } from "./insights-styles.js";
-import { barChart, movingAverage, tickIndices } from "./charts.js";
+import { barChart, movingAverage } from "./charts.js";
 import { ensurePeopleStyles } from "./people-styles.js";
 import { toast } from "./toast.js";
 
@@ -110,6 +110,12 @@ function waitingCard() {
 
 // --- one person ---------------------------------------------------------------------------------
 
+// Four evenly spread label positions over n bars, the first and the last among them.
+function ticks(n) {
+  if (n <= 4) return [...Array(Math.max(n, 0)).keys()];
+  return [...new Set([0, Math.round((n - 1) / 3), Math.round((2 * (n - 1)) / 3), n - 1])];
+}
+
 // The 4-week patterns in the third person (the person's own Insights screen speaks to them).
 function patternsSection(doc, name, checkins) {
   const parts = [];
@@ -123,7 +129,7 @@ function patternsSection(doc, name, checkins) {
     const crashes = new Set((checkins || []).filter((c) => c.crash === true).map((c) => c.local_date));
     parts.push(barChart({
       title: P.person.dailyChart, description: P.person.dailyDesc(name, Math.max(0, ...values)), values, line: average,
-      xLabels: tickIndices(doc.daily.length).map((index) => ({ index, text: shortDay(doc.daily[index].date) })),
+      xLabels: ticks(doc.daily.length).map((index) => ({ index, text: shortDay(doc.daily[index].date) })),
       marks: doc.daily.map((d, i) => (crashes.has(d.date) ? i : -1)).filter((i) => i >= 0), markLabel: P.person.crashMark,
       table: { headers: [P.person.date, P.person.count, P.person.avg7], rows: doc.daily.map((d, i) => [d.date, String(d.count), String(average[i])]) },
     }));
