@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import redaction
 from .config import Settings
 from .observability.logs import configure as configure_logging
 
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     configure_logging(settings.log_format)  # first, so every line is in the chosen format (JSON or text)
+    redaction.install()  # share, reset and bearer tokens never reach a log (§12)
 
     from . import errors, observability, security
     from .extensions import api, bind_sqlite_pragmas, db, limiter, migrate

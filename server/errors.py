@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from .extensions import api, db
+from .redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def register_error_handlers(app: Flask) -> None:
         # The database is restarting, unreachable or locked by another writer: nothing was
         # written, and the client's retry (a no-op replay for sync) is the recovery.
         rollback_quietly()
-        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+        log.warning("database unavailable on %s %s: %s", request.method, redact(request.path), type(error).__name__)
         return envelope(503, "The database is busy or restarting. Nothing was lost; try again in a moment.",
                         headers=[("Retry-After", "1")])
 
@@ -171,5 +172,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         rollback_quietly()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return envelope(500)
