@@ -338,3 +338,15 @@ def test_sleep_written_as_hours_and_minutes_fills_the_check_in(user):
     assert send(user, "bearable", text.encode()).status_code == 201
     checkins = {c["fields"]["local_date"]: c["fields"] for (e, _), c in records_of(user).items() if e == "checkin"}
     assert (checkins["2020-10-03"]["sleep_hours"], checkins["2020-10-04"]["sleep_hours"]) == (7.5, 6.75)
+
+
+def test_a_re_import_never_brings_back_a_deleted_record_or_undoes_an_edit(user):
+    assert send(user, "bearable", fixture("bearable.csv")).status_code == 201
+    twitches = sorted((c["fields"]["occurred_at"], record_id) for (e, record_id), c in records_of(user).items() if e == "twitch")
+    (_, deleted), (_, edited) = twitches[0], twitches[1]
+    user.push([user.mutation("twitch", deleted, op="delete"), user.mutation("twitch", edited, {"intensity": 1})])
+    again = send(user, "bearable", fixture("bearable.csv"))
+    assert again.json()["records"] == dict.fromkeys(ENTITIES, 0)
+    after = records_of(user)
+    assert after[("twitch", deleted)]["deleted"] is True
+    assert after[("twitch", edited)]["fields"]["intensity"] == 1
