@@ -8,10 +8,8 @@ TWITCHLOG_REQUIRE_BROWSER=1 (.ci/run) that is a failure instead.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import uuid
-import warnings
 
 import pytest
 
@@ -41,14 +39,8 @@ def _unavailable(engine: str) -> None:
 @pytest.fixture(scope="session")
 def xvfb():
     """A private X display for MiniBrowser (its --headless hangs)."""
-    read, write = os.pipe()
-    process = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x900x24", "-nolisten", "tcp"],
-                               pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        display = pipe.readline().strip()
-    assert display, "Xvfb did not report a display"
-    yield f":{display}"
+    process, display = drivers.start_xvfb()
+    yield display
     process.terminate()
     process.wait(10)
 
@@ -65,26 +57,9 @@ def engine(request):
         browser = shared_browser()
         return name, lambda url: drivers.ChromiumTab(browser, url)
     if name == "webkit":
-        from selenium import webdriver
-        from selenium.webdriver.webkitgtk.options import Options
-        from selenium.webdriver.webkitgtk.service import Service
-
-        display = request.getfixturevalue("xvfb")
-        options = Options()
-        options.binary_location = str(drivers.WEBKIT_BROWSER)
-        options.add_argument("--automation")
-        service = Service(executable_path=str(drivers.WEBKIT_DRIVER), env={**os.environ, "DISPLAY": display})
-        os.environ["DISPLAY"] = display
-        with warnings.catch_warnings():  # selenium's own deprecation inside WebKitGTK's driver
-            warnings.simplefilter("ignore", DeprecationWarning)
-            driver = webdriver.WebKitGTK(options=options, service=service)
-        driver.set_script_timeout(30)
-        driver.set_window_size(drivers.PHONE["width"], drivers.PHONE["height"])
+        driver = drivers.launch_webkit(request.getfixturevalue("xvfb"))
         request.addfinalizer(driver.quit)
-        def webkit_tab(url):
-            return drivers.WebKitTab(driver, url)
-
-        return name, webkit_tab
+        return name, lambda url: drivers.WebKitTab(driver, url)
     bridge = drivers.FirefoxBridge()
     request.addfinalizer(bridge.quit)
     return name, lambda url: drivers.FirefoxTab(bridge, url)

@@ -64,6 +64,39 @@ def missing(engine: str) -> str | None:
     return ", ".join(absent) or None
 
 
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    """A private X display for MiniBrowser (its --headless hangs); (process, ":N")."""
+    read, write = os.pipe()
+    process = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x900x24", "-nolisten", "tcp"],
+                               pass_fds=(write,), stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        display = pipe.readline().strip()
+    assert display, "Xvfb did not report a display"
+    return process, f":{display}"
+
+
+def launch_webkit(display: str):
+    """Selenium's WebKitGTK driver running MiniBrowser on `display`."""
+    import warnings
+
+    from selenium import webdriver
+    from selenium.webdriver.webkitgtk.options import Options
+    from selenium.webdriver.webkitgtk.service import Service
+
+    options = Options()
+    options.binary_location = str(WEBKIT_BROWSER)
+    options.add_argument("--automation")
+    os.environ["DISPLAY"] = display
+    service = Service(executable_path=str(WEBKIT_DRIVER), env={**os.environ, "DISPLAY": display})
+    with warnings.catch_warnings():  # selenium's own deprecation inside WebKitGTK's driver
+        warnings.simplefilter("ignore", DeprecationWarning)
+        driver = webdriver.WebKitGTK(options=options, service=service)
+    driver.set_script_timeout(30)
+    driver.set_window_size(PHONE["width"], PHONE["height"])
+    return driver
+
+
 class Tab:
     engine = ""
 
