@@ -41,6 +41,7 @@ export const I = {
   signedOut: "Sign in first (More, Account): imported records belong to your account.",
   offline: "You are offline. The import needs a connection; try again when you are back online.",
   failed: "The import did not work. Please try again.",
+  checkFile: "Choose the app the file came from above (it is read again at once), or pick another file.",
   targets: {
     twitch: "A twitch",
     note: "A note on that day",

@@ -89,3 +89,15 @@ def test_a_large_file_shows_progress_and_a_bad_file_says_what_is_wrong(make_devi
     shoot(device, "import in progress")
     page.get_by_text("records added").wait_for(timeout=60_000)
     assert progress.is_hidden()
+
+
+def test_choosing_the_right_app_after_a_refusal_reads_the_file_again(make_device):
+    device = make_device()
+    open_import(device)
+    page = device.page
+    page.get_by_label("Visible", exact=True).check()
+    page.get_by_label("The exported file (CSV, up to 10 MB)").set_input_files(str(FIXTURES / "daylio.csv"))
+    page.get_by_role("alert").get_by_text("This is not a Visible export").wait_for()
+    page.get_by_label("Daylio", exact=True).check()
+    page.get_by_text("8 rows in the file.").wait_for()
+    assert page.locator(".import-problem").inner_text() == "", "the refusal is gone"

@@ -43,7 +43,9 @@ export function sendImport({ source, file, mapping, dryRun, onUpload }) {
 function messageOf(error) {
   if (error instanceof OfflineError) return I.offline;
   if (error instanceof ApiError && error.status === 401) return I.signedOut;
-  return (error && error.body && error.body.message) || I.failed;
+  const said = error && error.body && error.body.message;
+  if (said && error.status === 400) return `${said} ${I.checkFile}`;
+  return said || I.failed;
 }
 
 function total(records) {
