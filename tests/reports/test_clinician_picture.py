@@ -164,3 +164,24 @@ def test_rolling_mean_and_place_words():
     assert place_name("calf", "left") == "left calf"
     assert place_name("upper_arm", "both") == "upper arm (both sides)"
     assert place_name(None, None) == "place not given"
+
+
+def test_a_red_flag_reason_in_words_names_every_place_and_whether_it_got_worse():
+    from server.reports.picture import red_flag_details
+
+    reason = {"kind": "red_flag_symptom", "symptom": "weakness", "dates": ["2026-11-27", "2026-11-29"]}
+    symptoms = [
+        {"kind": "weakness", "body_region": "calf", "side": "left", "progressive": False},
+        {"kind": "weakness", "body_region": "hand", "side": "right", "progressive": False},
+        {"kind": "cramp", "body_region": "foot", "side": "left", "progressive": True},  # another kind: not counted
+    ]
+    details = red_flag_details({"status": "see_doctor", "reasons": [reason]}, symptoms)
+    (weakness,) = details["reasons"]
+    assert weakness["text"] == ("Weakness (left calf, right hand), not getting worse. "
+                                "First logged 2026-11-27; on 2 days: 2026-11-27, 2026-11-29.")
+    symptoms[1]["progressive"] = None
+    assert "not said whether getting worse" in red_flag_details({"status": "see_doctor", "reasons": [reason]}, symptoms)["reasons"][0]["text"]
+    symptoms[1]["progressive"] = True
+    assert "), getting worse." in red_flag_details({"status": "see_doctor", "reasons": [reason]}, symptoms)["reasons"][0]["text"]
+    assert red_flag_details({"status": "see_doctor", "reasons": None}, None) == {"status": "see_doctor", "reasons": None}
+    assert red_flag_details(None, symptoms) is None
