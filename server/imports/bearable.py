@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from .entries import (
-    SEVERITY, SEVERITY_WORDS, SLOT_TIMES, Entry, NotThisFormat, Parsed, RowFault, content_of, parse_clock, read_rows,
+    SEVERITY, SEVERITY_WORDS, SLOT_TIMES, Entry, NotThisFormat, Parsed, RowFault, parse_clock, read_rows,
     split_list,
 )
 
@@ -73,7 +73,7 @@ def parse(text: str) -> Parsed:
         raise NotThisFormat("This is not a Bearable export: its first line should be "
                             '"date","weekday","time of day","category","rating/amount","detail","notes".')
     parsed = Parsed()
-    for line, cells in rows:
+    for line, cells, raw in rows:
         if not any(cell.strip() for cell in cells):
             continue
         parsed.rows += 1
@@ -86,7 +86,7 @@ def parse(text: str) -> Parsed:
         except RowFault as fault:
             parsed.skip(line, str(fault))
             continue
-        common = {"row": line, "content": content_of(cells), "day": day, "clock": clock, "slot": slot}
+        common = {"row": line, "content": raw, "day": day, "clock": clock, "slot": slot}
         kind = category.lower()
         amount = amount or None
         if kind in ITEM_KINDS:

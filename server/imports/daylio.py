@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .entries import Entry, NotThisFormat, Parsed, RowFault, content_of, parse_clock, parse_iso_date, read_rows, split_list
+from .entries import Entry, NotThisFormat, Parsed, RowFault, parse_clock, parse_iso_date, read_rows, split_list
 
 HEADERS = {
     ("full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"): "full_date",
@@ -61,7 +61,7 @@ def parse(text: str) -> Parsed:
                             "full_date,date,weekday,time,mood,activities,note_title,note (or an older Daylio header).")
     width = len(header)
     parsed = Parsed()
-    for line, cells in rows:
+    for line, cells, raw in rows:
         if not any(cell.strip() for cell in cells):
             continue
         parsed.rows += 1
@@ -74,7 +74,7 @@ def parse(text: str) -> Parsed:
         except RowFault as fault:
             parsed.skip(line, str(fault))
             continue
-        content = content_of(cells)
+        content = raw
         common = {"row": line, "content": content, "day": day, "clock": clock}
         mood = values["mood"].strip()
         if mood:

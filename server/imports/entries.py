@@ -36,7 +36,7 @@ class RowFault(Exception):
 @dataclass
 class Entry:
     row: int  # the row's number as a spreadsheet shows the file, the header being row 1
-    content: str  # the row's cells, joined: the stable part of the record ids made from it
+    content: str  # the row as written in the file (without its line break): what the record ids are made from
     day: date
     clock: time | None  # None: the time of `slot` stands in
     label: str  # the source's own name for it ("" for free text, which always goes to the note)
@@ -73,8 +73,12 @@ def decode(data: bytes) -> str:
 
 
 def read_rows(text: str):
-    """The header, and (row number, cells) for every row after it. :raise NotThisFormat:"""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """The header, and (row number, cells, the row's text as in the file) for every row after it.
+
+    :raise NotThisFormat:
+    """
+    lines = list(io.StringIO(text, newline=""))  # split on \n, \r or \r\n only, as csv wants
+    reader = csv.reader(lines)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -86,6 +90,7 @@ def read_rows(text: str):
         row = 1  # the header; rows are counted as a spreadsheet shows them, a quoted line break staying in its row
         while True:
             row += 1
+            first = reader.line_num
             try:
                 cells = next(reader)
             except StopIteration:
@@ -94,13 +99,10 @@ def read_rows(text: str):
                 raise NotThisFormat(f"Row {row} (near line {reader.line_num}) is not valid CSV: {error}.") from None
             if any(len(cell) > MAX_CELL for cell in cells):
                 raise NotThisFormat(f"Row {row} has a cell of more than {MAX_CELL:,} characters; this is not an app export.")
-            yield row, cells
+            raw = "".join(lines[first:reader.line_num])
+            yield row, cells, raw.removesuffix("\n").removesuffix("\r")
 
     return [cell.strip() for cell in header], rows()
-
-
-def content_of(cells: list[str]) -> str:
-    return "\x1f".join(cell.strip() for cell in cells)
 
 
 SEVERITY = re.compile(r"^(?P<name>.*?)\s*\((?P<word>[^()]*)\)\s*$")

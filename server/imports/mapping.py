@@ -90,11 +90,12 @@ def default_target(entry: Entry, source: str) -> str:
     return "note"
 
 
-def import_record_id(source: str, entry: Entry, target: str, occurrence: int) -> str:
-    """uuid5(NAMESPACE_URL, "twitchlog:import:<source>:<the row's content>"), told apart within a row
-    by what it became and, for rows written twice, by which copy it is."""
-    key = f"{entry.content}\x1e{entry.label}\x1e{target}\x1e{occurrence}"
-    return uuid5_url(f"twitchlog:import:{source}:{key}")
+def import_record_id(source: str, entry: Entry, part: int) -> str:
+    """uuid5(NAMESPACE_URL, "twitchlog:import:<source>:<the row's content>"), the content being the
+    row as written in the file; the second and later things one row holds (a Daylio row's
+    activities, a Bearable ` | ` list) add `#<their place in the row>`. Rows written twice are one."""
+    suffix = f"#{part}" if part else ""
+    return uuid5_url(f"twitchlog:import:{source}:{entry.content}{suffix}")
 
 
 _URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
@@ -213,7 +214,8 @@ def plan(source: str, parsed, timezone: str, overrides: dict[str, str] | None = 
     overrides = overrides or {}
     result = Plan(source=source, rows=parsed.rows, skipped=list(parsed.skipped))
     chosen: dict[str, str] = {}
-    seen: dict[str, int] = {}
+    parts: dict[int, int] = {}
+    planned: set[tuple[str, str]] = set()
     days: dict[date, dict] = {}
     notes: dict[date, list[str]] = {}
     note_rows: dict[date, int] = {}
@@ -232,6 +234,7 @@ def plan(source: str, parsed, timezone: str, overrides: dict[str, str] | None = 
             lines.append(text)
 
     for entry in parsed.entries:
+        part = parts[entry.row] = parts.get(entry.row, -1) + 1  # its place among the things its row holds
         if not FIRST_YEAR <= entry.day.year < LAST_YEAR:  # what §2 allows; every other field is made valid here
             if entry.row not in out_of_range:
                 out_of_range.add(entry.row)
@@ -269,9 +272,6 @@ def plan(source: str, parsed, timezone: str, overrides: dict[str, str] | None = 
             continue
         if absent:
             continue
-        occurrence_key = f"{entry.content}\x1e{entry.label}\x1e{target}"
-        occurrence = seen.get(occurrence_key, 0)
-        seen[occurrence_key] = occurrence + 1
         when = _instant(entry, zone, instants)
         described = f"From {source.capitalize()}: {_describe(entry)}"
         if kind == "twitch":
@@ -293,7 +293,11 @@ def plan(source: str, parsed, timezone: str, overrides: dict[str, str] | None = 
         else:  # a target the view's check let through cannot reach here; keep the words anyway
             day_note(entry, _describe(entry))
             continue
-        result.records.append((entity, import_record_id(source, entry, target, occurrence), fields))
+        record_id = import_record_id(source, entry, part)
+        if (entity, record_id) in planned:
+            continue  # the same row written twice in the file
+        planned.add((entity, record_id))
+        result.records.append((entity, record_id, fields))
 
     for day in sorted(set(days) | set(notes)):
         fields = {"local_date": day.isoformat(), **days.get(day, {})}

@@ -7,7 +7,7 @@ trackers are scored 0 (none) to 3 (severe); a day has no clock, so its entries s
 """
 from __future__ import annotations
 
-from .entries import Entry, NotThisFormat, Parsed, RowFault, content_of, parse_iso_date, read_rows
+from .entries import Entry, NotThisFormat, Parsed, RowFault, parse_iso_date, read_rows
 
 HEADER = ("observation_date", "tracker_name", "tracker_category", "observation_value")
 MISSING = {"na", "n/a", ""}
@@ -20,7 +20,7 @@ def parse(text: str) -> Parsed:
         raise NotThisFormat("This is not a Visible export: its first line should be "
                             "observation_date,tracker_name,tracker_category,observation_value.")
     parsed = Parsed()
-    for line, cells in rows:
+    for line, cells, raw in rows:
         if not any(cell.strip() for cell in cells):
             continue
         parsed.rows += 1
@@ -36,7 +36,7 @@ def parse(text: str) -> Parsed:
             continue
         if value.lower() in MISSING:
             continue  # not recorded that day
-        common = {"row": line, "content": content_of(cells), "day": day, "clock": None, "slot": "all day"}
+        common = {"row": line, "content": raw, "day": day, "clock": None, "slot": "all day"}
         if tracker.lower() in ("note", "notes"):
             parsed.entries.append(Entry(label="", kind="text", text=value, **common))
             continue

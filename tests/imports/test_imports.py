@@ -350,3 +350,27 @@ def test_a_re_import_never_brings_back_a_deleted_record_or_undoes_an_edit(user):
     after = records_of(user)
     assert after[("twitch", deleted)]["deleted"] is True
     assert after[("twitch", edited)]["fields"]["intensity"] == 1
+
+
+def test_record_ids_are_made_from_the_row_as_written(user):
+    """uuid5(NAMESPACE_URL, "twitchlog:import:<source>:<the row's content>"); later things in one row add #<place>."""
+    assert send(user, "visible", fixture("visible.csv")).status_code == 201
+    assert send(user, "bearable", fixture("bearable.csv")).status_code == 201
+    records = records_of(user)
+
+    def made(source, line, suffix=""):
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"twitchlog:import:{source}:{line}{suffix}"))
+
+    visible_line = next(line for line in fixture("visible.csv").decode().splitlines() if "Muscle twitching ,Symptom ,3" in line)
+    assert visible_line.endswith(" ")
+    assert ("twitch", made("visible", visible_line)) in records
+    bearable_line = next(line for line in fixture("bearable.csv").decode().splitlines() if "Muscle twitching (Severe) | Muscle cramps" in line)
+    assert ("twitch", made("bearable", bearable_line)) in records
+    assert ("symptom", made("bearable", bearable_line, "#1")) in records
+
+
+def test_a_row_written_twice_in_a_file_is_one_record(user):
+    doubled = fixture("visible.csv") + b"2023-05-02 ,Muscle twitching ,Symptom ,3 \n"
+    preview = send(user, "visible", doubled, dry_run=True).json()
+    assert preview["records"]["twitch"] == 2
+    assert send(user, "visible", doubled).json()["records"]["twitch"] == 2
