@@ -204,10 +204,10 @@ def install(app: Flask, engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _watch(connection, _cursor, statement, _parameters, _context, _executemany):
         state = connection.info.get(_STATE)
-        if state is None:
+        if state is None or state.wrote:  # after its first write, nothing more to learn about a transaction
             return
         if statement.lstrip()[:7].upper().startswith(_WRITES):
-            if not state.immediate and state.read and not state.wrote and has_request_context():
+            if not state.immediate and state.read and has_request_context():
                 _broken("a write after a read in a deferred transaction: call begin_write() before the reads "
                         "the write depends on (writing methods get it automatically)")
             state.wrote = True
