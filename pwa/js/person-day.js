@@ -1,9 +1,9 @@
-// The person's local date of an instant (DESIGN §13): the date of (local wall time − day_starts_at),
-// so a twitch at 01:30 with the day starting at 04:00 belongs to the evening before. The account's
-// day start comes from GET /me (kept with the device); signed out, the day starts at midnight.
-// Seam: when pwa/js/local-date.js gains the shared pure `localDateOf`, dayOfFor can use it.
+// The person's local date of an instant (DESIGN §13) for many instants at once: the same answer
+// as localDateOf in local-date.js (the date of local wall time − day_starts_at), remembering the
+// last day's span. The account's day start comes from GET /me (kept with the device); signed
+// out, the day starts at midnight.
 
-import { deviceTimeZone } from "./local-date.js";
+import { dayStartMinutes, deviceTimeZone, localDateOf } from "./local-date.js";
 
 const formatters = new Map();
 
@@ -18,11 +18,6 @@ function wallFormatter(timeZone) {
   return formatter;
 }
 
-export function dayStartMinutes(hhmm) {
-  const match = /^(\d{2}):(\d{2})$/.exec(hhmm || "");
-  return match ? Number(match[1]) * 60 + Number(match[2]) : 0;
-}
-
 // Wall-clock time in `timeZone` as if it were UTC, to the minute.
 function wallMs(ms, timeZone) {
   const p = Object.fromEntries(wallFormatter(timeZone).formatToParts(ms).map((x) => [x.type, x.value]));
@@ -32,9 +27,12 @@ function wallMs(ms, timeZone) {
 const toMs = (instant) => (instant instanceof Date ? instant.getTime() : typeof instant === "number" ? instant : Date.parse(instant));
 
 export function shiftedLocalDate(instant, { dayStartsAt = "00:00", timeZone = deviceTimeZone() } = {}) {
-  const ms = toMs(instant);
-  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${instant}`);
-  return new Date(wallMs(ms, timeZone) - dayStartMinutes(dayStartsAt) * 60000).toISOString().slice(0, 10);
+  return localDateOf(instant, timeZone, dayStartsAt);
+}
+
+// The person's day start on this device ("00:00" when signed out).
+export function dayStartOf(device) {
+  return (device?.signed_in && device.user?.day_starts_at) || "00:00";
 }
 
 // The same answer as shiftedLocalDate, remembering the UTC span of the last day it found: a month
@@ -65,6 +63,5 @@ export function dayOfIn({ dayStartsAt = "00:00", timeZone = deviceTimeZone() } =
 
 // A dayOf(instant) for this device's account.
 export function dayOfFor(device) {
-  const dayStartsAt = (device?.signed_in && device.user?.day_starts_at) || "00:00";
-  return dayOfIn({ dayStartsAt });
+  return dayOfIn({ dayStartsAt: dayStartOf(device) });
 }

@@ -203,12 +203,13 @@ def test_an_entry_thirty_days_old_is_edited_from_the_calendar_and_reaches_anothe
     phone.screen("")
     page.get_by_role("link", name="History", exact=True).click()
     page.locator("main[data-ready=month]").wait_for()
-    month = old.date().isoformat()[:7]
-    while page.evaluate("document.getElementById('main').dataset.month") != month:
+    current, month = now.date().isoformat()[:7], old.date().isoformat()[:7]
+    page.locator(f"main[data-ready=month][data-month='{current}']").wait_for()
+    while current != month:
+        year, mon = map(int, current.split("-"))
+        current = f"{year - (mon == 1):04d}-{12 if mon == 1 else mon - 1:02d}"
         page.get_by_role("link", name="Previous month").click()
-        page.locator(f"main[data-ready=month][data-month='{page.evaluate('document.getElementById(`main`).dataset.month')}']").wait_for()
-        page.wait_for_timeout(50)
-        page.locator("main[data-ready=month]").wait_for()
+        page.locator(f"main[data-ready=month][data-month='{current}']").wait_for()
     day = page.locator(f".calendar a[data-date='{old.date().isoformat()}']")
     assert day.get_attribute("data-count") == "1"
     assert "1 twitch" in day.get_attribute("aria-label")

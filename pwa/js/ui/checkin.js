@@ -7,8 +7,8 @@ import { S } from "../strings.js";
 import { A } from "../strings-app.js";
 import { readDevice } from "../db.js";
 import { checkinFor, saveCheckin } from "../store.js";
-import { isLocalDate } from "../local-date.js";
-import { dayOfFor } from "../person-day.js";
+import { deviceTimeZone, isLocalDate, localDateOf } from "../local-date.js";
+import { dayStartOf } from "../person-day.js";
 import { CUP_MG, cupsToMg, steadyFrom } from "../checkin-fields.js";
 import { choiceGroup, field, h, replaceChildren, uid } from "./dom.js";
 import { toast } from "./toast.js";
@@ -89,7 +89,7 @@ export function render(root) {
 
   async function load() {
     const device = await readDevice();
-    today = dayOfFor(device)(new Date());
+    today = localDateOf(new Date(), deviceTimeZone(), dayStartOf(device));
     if (!dateInput.value) dateInput.value = requestedDate(location.hash) || today;
     dateInput.max = today;
     const date = dateInput.value;
