@@ -71,7 +71,7 @@ def test_pacing_rest_breaks_activities_and_intakes(device: Device):
     page.get_by_role("button", name="Start rest break").wait_for()
     page.get_by_role("radio", name="Moderate").check()
     page.get_by_label("What was it? (optional)").fill("walk")
-    page.get_by_label("How long, in minutes (optional)").fill("30")
+    page.get_by_role("radio", name="30 min").check()  # minutes by chips (issue 12)
     page.get_by_role("button", name="Log activity").click()
     page.locator("#toast", has_text="Activity logged").wait_for()
     page.get_by_label("What", exact=True).select_option("magnesium")

@@ -1,9 +1,11 @@
-// Insights: daily counts with a 7-day average, time of day, a body-map heat view, check-in factor
-// cards and the red-flag status, for a chosen period. Computed by the server from the backed-up log.
+// Insights: first the answer to "better or worse?" (the §13 trend, in calm words), then daily
+// counts with dates and crash days marked, time of day, a body-map heat view, the findings that
+// stand out after the q adjustment (with worst-days/best-days numbers from the person's own
+// check-ins on this device) and the red-flag status. Calm mode hides the numbers, keeps the words.
 
 import { api, ApiError, OfflineError } from "../api.js";
-import { readDevice } from "../db.js";
-import { addDays, localDate } from "../local-date.js";
+import { readDevice, recentRecords } from "../db.js";
+import { addDays, deviceTimeZone, localDateOf } from "../local-date.js";
 import { T } from "../strings-insights.js";
 import { choiceGroup, h, replaceChildren } from "./dom.js";
 import { insightsSections } from "./insights-view.js";
@@ -43,15 +45,22 @@ export function render(root) {
       report.hidden = true;
       return;
     }
-    const to = localDate(new Date());
+    const user = device.user || {};
+    const calm = user.calm_mode === true;
+    const to = localDateOf(new Date(), user.timezone || deviceTimeZone(), user.day_starts_at);
     const from = addDays(to, -(days - 1));
     report.href = `/api/v1/reports/clinician.pdf?from=${from}&to=${to}`;
     body.setAttribute("aria-busy", "true");
     try {
       const doc = await api("GET", `/insights?from=${from}&to=${to}`);
       updateFromInsights(doc);
+      // this device's check-ins of the period (and the two days before, for the lags)
+      const checkins = (await recentRecords("checkin", { since: addDays(doc.from, -2), until: `${doc.to}\uffff`, limit: 4000 }))
+        .map((row) => row.view.fields);
       if (!alive) return;
-      replaceChildren(body, h("p", { class: "hint" }, T.insights.range(doc.from, doc.to)), insightsSections(doc, { bannerShown: true }));
+      replaceChildren(body, h("p", { class: "hint" }, T.insights.range(doc.from, doc.to)),
+        calm ? h("p", { class: "hint calm-note" }, T.insights.calmNote) : null,
+        insightsSections(doc, { bannerShown: true, calm, checkins }));
     } catch (error) {
       if (!alive) return;
       if (error instanceof ApiError && error.status === 401) replaceChildren(body, signedOutNotice());

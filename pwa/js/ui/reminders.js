@@ -133,6 +133,7 @@ function settingsForm(settings, device) {
     error.textContent = "";
     for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     const body = {
+      burst: settings.burst, max_per_day: settings.max_per_day, // set on the Pacing screen (§13): kept as they are
       evening: { enabled: evening.input.checked, time: eveningTime.value },
       pacing: {
         enabled: pacing.input.checked, every_minutes: Number(every.value), active_from: activeFrom.value,

@@ -1,0 +1,45 @@
+// Words of the pacing screen's energy envelope, timeline and rest suggestions (issue 12), beside strings.js.
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+export const PC = {
+  energyTitle: "Today's energy",
+  energyIntro: "Activities draw from a daily budget. The budget is learned from your own days without a crash.",
+  energyLabel: "Energy used today",
+  state: {
+    plenty: "Well within your usual day.",
+    close: "Close to what you usually manage. A rest now may save tomorrow.",
+    over: "Past what you usually manage. Resting now may help avoid a crash in the next day or two.",
+  },
+  points: (spent, budget) => `${Math.round(spent)} of about ${Math.round(budget)} points`,
+  learning: (days) => `Still learning your usual day (${plural(days, "day", "days")} of activity without a crash so far; 7 are needed). Until then the budget is a default.`,
+  learned: (days) => `Learned from ${plural(days, "day", "days")} without a crash in the last four weeks.`,
+  how: "How it works",
+  howText: "Each activity counts its minutes × its level per 10 minutes: light 1, moderate 2, vigorous 3, rest 0. Your budget is the middle of what you spent on your recent days without a crash, leaving out the two days before a crash, since crashes come a day or two after the effort.",
+  timelineTitle: "Today so far",
+  timelineEmpty: "No activity or rest logged today yet.",
+  timelineDesc: "Today's activities and rests along the day, from when your day starts.",
+  minutesChips: "How long",
+  minutesChip: (m) => `${m} min`,
+  noMinutes: "Just now",
+  entry: (level, label, from, to) => `${level}${label ? ` (${label})` : ""}: ${from}–${to}`,
+  entryOpen: (level, label, from) => `${level}${label ? ` (${label})` : ""}: since ${from}`,
+  burstTitle: "Rest suggestion after a burst",
+  burstIntro: "When many twitches come close together, the app can suggest a short rest at once, even offline, and send one notification.",
+  burstOn: "Suggest a rest after a burst of twitches",
+  burstCount: "How many twitches",
+  burstMinutes: "Within how many minutes",
+  maxPerDay: "At most this many rest prompts a day",
+  burstSave: "Save",
+  burstSaved: "Saved.",
+  burstOffline: "You are offline. This setting is saved when you are back online.",
+  burstSignedOut: "Sign in to choose rest suggestions.",
+  burstFailed: "This could not be saved just now. Please try again.",
+  suggestion: {
+    title: "A burst of twitches",
+    body: "Many twitches in a short time. A few quiet minutes of rest may help. This is common and not a danger sign.",
+    rest: "Start a rest break",
+    later: "Not now",
+    started: "Rest break started.",
+  },
+};
