@@ -291,12 +291,13 @@ export function applyPullPage(answer, { clientId } = {}) {
   });
 }
 
-function parkPending(tx, device, entries) {
+function parkPending(tx, device, entries, nowMs = Date.now()) {
   if (!device.owner || entries.length === 0) return;
   tx.objectStore("parked").put({
     client_id: device.client_id,
     owner: device.owner,
     mutations: entries.sort((a, b) => a.id - b.id),
+    parked_at: nowMs,
   });
 }
 
@@ -328,8 +329,9 @@ export function markSignedOut() {
 }
 
 // Signing out leaves nothing of the account visible here: records go, unsynced work is parked for
-// the account, and the device starts again as a new, anonymous client.
-export function forgetAccount() {
+// the account, and the device starts again as a new, anonymous client. `notice` tells the next
+// screen why (the server answered 401: signed out elsewhere, expired or revoked).
+export function forgetAccount({ notice = null } = {}) {
   return run(["records", "outbox", "meta", "parked"], "readwrite", async (tx) => {
     const meta = tx.objectStore("meta");
     const device = await request(meta.get(DEVICE));
@@ -337,7 +339,7 @@ export function forgetAccount() {
     parkPending(tx, device, entries);
     tx.objectStore("outbox").clear();
     tx.objectStore("records").clear();
-    meta.put(newDevice(device));
+    meta.put({ ...newDevice(device), notice });
     return { parked: device.owner ? entries.length : 0 };
   });
 }
@@ -366,5 +368,54 @@ export function settleParked(clientId, lastMutationId) {
     const mutations = row.mutations.filter((m) => m.id > lastMutationId);
     if (mutations.length) store.put({ ...row, mutations });
     else store.delete(clientId);
+  });
+}
+
+// Work parked at sign-out waits for its account to sign in here again, for PARKED_DAYS at most:
+// the server's session lifetime (TWITCHLOG_SESSION_DAYS, 30). Health notes of someone who has not
+// come back in that time should not stay on what may be a shared or handed-on device for ever.
+export const PARKED_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export function parkedExpiry(row) {
+  return (row.parked_at ?? Date.now()) + PARKED_DAYS * DAY_MS;
+}
+
+// Drop parked work older than PARKED_DAYS; rows from before parked_at existed start counting now.
+export function dropExpiredParked(nowMs = Date.now()) {
+  return run(["parked"], "readwrite", async (tx) => {
+    const store = tx.objectStore("parked");
+    let dropped = 0;
+    for (const row of await request(store.getAll())) {
+      if (row.parked_at == null) store.put({ ...row, parked_at: nowMs });
+      else if (nowMs >= row.parked_at + PARKED_DAYS * DAY_MS) {
+        store.delete(row.client_id);
+        dropped += row.mutations.length;
+      }
+    }
+    return dropped;
+  });
+}
+
+// Every parked row, for "waiting entries" in settings: [{client_id, owner, mutations, parked_at}].
+export function parkedRows() {
+  return run(["parked"], "readonly", (tx) => request(tx.objectStore("parked").getAll()));
+}
+
+// "Remove this account's data from this device": its records, its unsynced work, its parked work;
+// the device starts again as a new, anonymous client. With owner null, only parked work goes.
+export function removeAccountData(owner) {
+  return run(["records", "outbox", "meta", "parked"], "readwrite", async (tx) => {
+    const meta = tx.objectStore("meta");
+    const device = await request(meta.get(DEVICE));
+    const parked = tx.objectStore("parked");
+    for (const row of await request(parked.getAll())) {
+      if (owner === null || row.owner === owner) parked.delete(row.client_id);
+    }
+    if (owner !== null && device.owner === owner) {
+      tx.objectStore("outbox").clear();
+      tx.objectStore("records").clear();
+      meta.put(newDevice(device));
+    }
   });
 }

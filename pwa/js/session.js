@@ -1,7 +1,7 @@
 // Who is signed in. The session cookie is the truth (DESIGN §10): ask GET /me, never guess.
 
 import { api, ApiError, OfflineError } from "./api.js";
-import { bindOwner, forgetAccount, markSignedOut, pendingSummary, readDevice } from "./db.js";
+import { bindOwner, dropExpiredParked, forgetAccount, pendingSummary, readDevice } from "./db.js";
 import { announceChange } from "./changes.js";
 import { deviceTimeZone } from "./local-date.js";
 import { syncNow, withSyncLock } from "./sync/engine.js";
@@ -19,6 +19,7 @@ async function adopt(user) {
 
 // {user, outcome} when signed in, {user: null} when not, {offline: true, user: cached} offline.
 export async function checkSession() {
+  await dropExpiredParked().catch(() => {});
   try {
     const user = await api("GET", "/me");
     return { user, outcome: await adopt(user) };
@@ -26,7 +27,9 @@ export async function checkSession() {
     if (error instanceof ApiError && error.status === 401) {
       const device = await readDevice();
       if (device.signed_in) {
-        await markSignedOut();
+        // Signed out elsewhere, expired or revoked: this account's records leave the screen and the
+        // device (unsynced work is parked for it, as at sign-out); signing in brings them back.
+        await withSyncLock(() => forgetAccount({ notice: "signed-out-elsewhere" }));
         announceChange({ reason: "session" });
       }
       return { user: null };
@@ -41,6 +44,11 @@ export async function checkSession() {
 
 export async function signIn(email, password) {
   const user = await api("POST", "/auth/login", { email, password });
+  return { user, outcome: await adopt(user) };
+}
+
+export async function signInWithPasskey(credential) {
+  const user = await api("POST", "/auth/passkeys/login", { credential });
   return { user, outcome: await adopt(user) };
 }
 

@@ -35,7 +35,7 @@ export function respond(cacheName, request) {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return null;
   if (request.mode === "navigate") {
-    return url.pathname === "/" || url.pathname === "/index.html" ? appShell(cacheName, request) : null;
+    return ["/", "/index.html", "/reset"].includes(url.pathname) ? appShell(cacheName, request) : null;
   }
   return SHELL_PATHS.has(url.pathname) ? cacheFirst(cacheName, request) : null;
 }

@@ -3,7 +3,7 @@
 
 import { api, ApiError } from "../api.js";
 import {
-  applyPullPage, markSignedOut, outboxEntries, parkedFor, readDevice, renumberOutbox,
+  applyPullPage, forgetAccount, outboxEntries, parkedFor, readDevice, renumberOutbox,
   renumberParked, settleOutbox, settleParked,
 } from "../db.js";
 import { announceChange } from "../changes.js";
@@ -81,7 +81,8 @@ async function syncRound() {
     return { status: "synced", pushed, pulled };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      await markSignedOut();
+      // Signed out elsewhere, expired or revoked: stop showing this account's records (§12).
+      await forgetAccount({ notice: "signed-out-elsewhere" });
       announceChange({ reason: "signed-out" });
       return { status: "signed-out" };
     }

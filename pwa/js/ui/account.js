@@ -10,6 +10,7 @@ import { field, h, replaceChildren } from "./dom.js";
 import { accountSettings } from "./account-settings.js";
 import { deviceStorageStatus } from "./device-storage.js";
 import { toast } from "./toast.js";
+import { mountAccountSecurity } from "./account-security.js";
 
 function messageFor(error) {
   if (error instanceof OfflineError) return S.account.offline;
@@ -132,6 +133,7 @@ export function accountSection() {
           section.querySelector("input")?.focus();
         }));
     }
+    mountAccountSecurity(section, device, render); // password, passkeys, reset, this device's copy (helper B1, §12)
   }
   render();
   return section;

@@ -40,7 +40,11 @@ export function navScreens() {
 // Reached only by a link (a reminder opened from its notification, DESIGN §11), never listed.
 const ROUTE_ONLY = [{ path: "prompt", title: () => E.prompt.title, load: () => import("./prompt.js") }];
 
+// The emailed reset link /reset#<token> (§12): its own screen, whatever the fragment holds.
+const RESET = { path: "reset", title: () => S.appName, load: () => import("./reset.js") };
+
 export function screenFor(hash) {
+  if (globalThis.location?.pathname === "/reset") return RESET;
   const path = hash.replace(/^#\/?/, "").split(/[/?]/)[0];
   return [...MAIN_SCREENS, ...EXTRA_SCREENS, ...ROUTE_ONLY].find((screen) => screen.path === path) || MAIN_SCREENS[0];
 }
