@@ -250,6 +250,16 @@ def test_history_adds_and_deletes_after_the_fact_and_searches_notes(device: Devi
     [symptom] = device.live_records("symptom")
     local = dt.datetime.fromisoformat(symptom["view"]["fields"]["observed_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE))
     assert local.date() == past
+    # The day's check-in opens on that date.
+    page.get_by_role("link", name="Open the check-in").click()
+    device.wait_until("(d) => document.querySelector('.checkin input[type=date]')?.value === d", past.isoformat(),
+                      what="the check-in of that day")
+    page.get_by_label("Stress (0–10)").fill("4")
+    page.get_by_role("button", name="Save check-in").click()
+    page.locator("#toast", has_text=f"Check-in for {past.isoformat()} saved").wait_for()
+    page.go_back()
+    page.locator(f"main[data-ready=day][data-day='{past.isoformat()}']").wait_for()
+    page.get_by_text("Stress 4").wait_for()
 
     page.get_by_role("link", name="Back to the month").click()
     page.locator("main[data-ready=month]").wait_for()
