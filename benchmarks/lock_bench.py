@@ -1,6 +1,7 @@
 """How long each endpoint holds the SQLite write lock, and sign-in latency under a full-speed pusher.
 
     .venv/bin/python benchmarks/lock_bench.py [--seconds 8] [--phones 2] [--database-url URL] [--json FILE]
+    .venv/bin/python benchmarks/lock_bench.py --push-cpu sqlite,postgres    # CPU per sync push of this tree
 
 A fresh SQLite file (or the database given, e.g. a new PostgreSQL one) is migrated, and the app
 is served by waitress (8 threads, as `twitchlog run`) in a child process with the production
@@ -12,6 +13,11 @@ times. Printed: p50/p99 of the lock hold per endpoint (PostgreSQL has no such lo
 print there), the sign-in latency p50/p99 seen by the caller (goal on SQLite: p99 < 1 s), the
 time one Argon2 check takes in the server process (it runs outside the lock, so it must not show
 in the holds), and every 5xx.
+
+`--push-cpu` instead measures this tree's CPU per sync push (single mutation, batch of 100;
+Flask test client in one thread, plus the PostgreSQL backend's CPU from /proc), which does not
+move with the machine's load as wall-clock throughput does. For a before/after ratio, run it
+from a `git worktree` of the old commit and from this tree in turns, with PYTHONPATH set to each.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -247,6 +254,86 @@ def report(result: dict) -> None:
     print("5xx answers:", bad or "none", "| every answer:", result["statuses"])
 
 
+# --- CPU per push, for an A/B of two trees ------------------------------------------------------
+
+def backend_cpu(pid):
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def push_cpu(url, n_single=1500, n_batch=60) -> dict:
+    """CPU ms per push of this tree (test client, one thread; + the PostgreSQL backend's CPU)."""
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.config import Settings
+    from server.extensions import db
+
+    tmp = Path(tempfile.mkdtemp(prefix="lock-bench-cpu-"))
+    settings = Settings(env="development", instance_path=tmp, database_url=url, secret_key=secrets.token_urlsafe(32),
+                        register_limit="100000/hour")
+    app = create_app({"TWITCHLOG": settings})
+    with app.app_context():
+        upgrade(revision="heads")
+    client = app.test_client()
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    r = client.post("/api/v1/auth/register", json={"email": f"cpu-{uuid.uuid4().hex}@example.org",
+                                                     "password": "correct horse battery", "timezone": "Europe/Berlin"}, headers=headers)
+    assert r.status_code == 201, r.data
+    cid = str(uuid.uuid4())
+    state = {"id": 1}
+
+    def push(count):
+        muts = []
+        for _ in range(count):
+            i = state["id"]
+            state["id"] += 1
+            muts.append({"id": i, "hlc": f"2026-11-25T19:42:10.123Z-{i % 65536:04x}-{cid}", "entity": "twitch",
+                         "record_id": str(uuid.uuid4()), "op": "set",
+                         "fields": {"occurred_at": "2026-11-25T19:42:10Z", "intensity": 2}})
+        r = client.post("/api/v1/sync/push", json={"client_id": cid, "mutations": muts}, headers=headers)
+        assert r.status_code == 200, r.data
+
+    with app.app_context():
+        pid = db.session.scalar(sa.text("select pg_backend_pid()")) if url.startswith("postgresql") else None
+        db.session.remove()
+    # one thread: the pool hands the same connection back each time, so this backend does the work
+    for _ in range(50):
+        push(1)
+    out = {}
+    for name, count, n in (("single", 1, n_single), ("batch100", 100, n_batch)):
+        c0, b0 = time.process_time(), backend_cpu(pid)
+        for _ in range(n):
+            push(count)
+        c1, b1 = time.process_time(), backend_cpu(pid)
+        out[name + "_app_ms"] = (c1 - c0) / n * 1000
+        out[name + "_db_ms"] = (b1 - b0) / n * 1000
+    with app.app_context():
+        db.engine.dispose()
+    return out
+
+
+def push_cpu_main(backends: list[str]) -> None:
+    for backend in backends:
+        if backend == "sqlite":
+            figures = push_cpu(f"sqlite:///{tempfile.mkdtemp(prefix='lock-bench-cpu-')}/cpu.sqlite3")
+        else:
+            admin_url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+            name = f"lock_bench_cpu_{os.getpid()}_{secrets.token_hex(3)}"
+            admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            try:
+                figures = push_cpu(sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+            finally:
+                with admin.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.dispose()
+        print(json.dumps({"backend": backend, "tree": str(REPO), **figures}))
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         serve(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]))
@@ -257,7 +344,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10, help="calls of each other write endpoint")
     parser.add_argument("--database-url", help="default: a new SQLite file; or a new, empty PostgreSQL database")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--push-cpu", metavar="BACKENDS", help="instead: CPU ms per sync push (single, batch of 100) of this "
+                        "tree on sqlite,postgres; run it from two trees (git worktree) in turns for a before/after ratio")
     args = parser.parse_args()
+    if args.push_cpu:
+        push_cpu_main(args.push_cpu.split(","))
+        return
     result = run(args)
     report(result)
     if args.json:
