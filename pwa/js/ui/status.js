@@ -15,7 +15,8 @@ export function mountStatus(el) {
     let text;
     let tone = "ok";
     if (!device.signed_in) {
-      text = device.owner ? S.status.sessionEnded : S.status.localOnly(n);
+      // After a 401 the account's records left the device (§12); say why until something new is logged.
+      text = device.owner || (device.notice === "signed-out-elsewhere" && !n) ? S.status.sessionEnded : S.status.localOnly(n);
       tone = "local";
     } else if (!navigator.onLine) {
       text = S.status.offline(n);
