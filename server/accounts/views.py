@@ -269,6 +269,7 @@ def passkey_remove(passkey_id):
 
 
 @blp.route("/auth/passkeys/login/options", methods=["POST"])
+@limiter.limit(lambda: _settings().login_address_limit, key_func=throttle.client_group)  # each answer stores a challenge
 @blp.response(200)
 def passkey_login_options():
     """Request options for navigator.credentials.get(): no email asked, the passkey names the account."""

@@ -162,3 +162,13 @@ def test_deleting_the_account_removes_its_passkeys(user, live_server):
     assert user.delete("/api/v1/me", json={"password": user.password}).status_code == 204
     with live_server.app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Passkey).where(Passkey.user_id == user_id)) == 0
+
+
+def test_login_options_are_limited_per_address(make_app):
+    """Each answer stores a challenge for 5 minutes: an address cannot fill the table."""
+    server = make_app(login_address_limit="3/minute")
+    for _ in range(3):
+        assert ApiClient(server.url).post("/api/v1/auth/passkeys/login/options").status_code == 200
+    limited = ApiClient(server.url).post("/api/v1/auth/passkeys/login/options")
+    assert_envelope(limited, 429)
+    assert limited.headers["Retry-After"].isdigit()
