@@ -146,7 +146,7 @@ def test_details_sheet_opens_from_the_toast_stays_open_and_escape_closes_it(devi
     # Face and both eyelids are on the body map, and every place is a big enough target.
     sheet.locator(".place-figure[data-view=front] .region[data-region=eyelid][data-side=left]").click()
     device.wait_local("s.records[0].view.fields.body_region === 'eyelid' && s.records[0].view.fields.side === 'left'")
-    sizes = page.evaluate("""() => [...document.querySelectorAll('#details-sheet .place-figure.shown .region')]
+    sizes = page.evaluate("""() => [...document.querySelectorAll('#details-sheet .region')]
         .map((el) => { const r = el.getBoundingClientRect(); return [el.dataset.region, el.dataset.side, r.width, r.height]; })""")
     assert {"face", "eyelid"} <= {s[0] for s in sizes}
     assert all(w >= 44 and h >= 44 for _, _, w, h in sizes), [s for s in sizes if min(s[2], s[3]) < 44]
@@ -163,7 +163,7 @@ def test_details_sheet_opens_from_the_toast_stays_open_and_escape_closes_it(devi
     sheet.wait_for()
     assert [c.strip() for c in sheet.locator(".chip").all_inner_texts()] == ["Left eyelid"]
     sheet.get_by_role("radio", name="Back").check()
-    back = page.evaluate("""() => [...document.querySelectorAll('#details-sheet .place-figure.shown .region')]
+    back = page.evaluate("""() => [...document.querySelectorAll('#details-sheet .region')]
         .map((el) => { const r = el.getBoundingClientRect(); return Math.min(r.width, r.height); })""")
     assert min(back) >= 44
     sheet.locator(".place-figure[data-view=back] .region[data-region=calf][data-side=left]").click()

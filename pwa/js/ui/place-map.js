@@ -84,14 +84,16 @@ function figure(front) {
 export function placeMap({ frontLabel, backLabel, viewLabel, frontHint, backHint, onpick, name = "body-view" }) {
   const front = figure(true);
   const back = figure(false);
-  const stage = h("div", { class: "place-map", "aria-hidden": "true" }, front, back);
+  // Only the figure in view is in the page, so every place there is a target of full size.
+  const stage = h("div", { class: "place-map", "aria-hidden": "true" });
   let view = "front";
   const hint = h("p", { class: "hint map-hint" });
   const setView = (next) => {
     view = next;
     hint.textContent = view === "front" ? frontHint : backHint;
-    front.classList.toggle("shown", view === "front");
-    back.classList.toggle("shown", view === "back");
+    const shown = view === "front" ? front : back;
+    shown.classList.add("shown");
+    stage.replaceChildren(shown);
   };
   setView("front");
   const toggle = choiceGroup({
@@ -106,7 +108,7 @@ export function placeMap({ frontLabel, backLabel, viewLabel, frontHint, backHint
   return {
     element,
     show(region, side) {
-      for (const el of stage.querySelectorAll(".region")) {
+      for (const el of [...front.querySelectorAll(".region"), ...back.querySelectorAll(".region")]) {
         el.classList.toggle("picked", el.dataset.region === region
           && (!side || el.dataset.side === side || side === "both" || el.dataset.side === "midline"));
       }
