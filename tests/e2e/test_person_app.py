@@ -101,6 +101,16 @@ def test_an_untouched_check_in_pushes_only_its_date(make_device, email, server_v
     [checkin] = [c for (entity, _), c in server_view(email).items() if entity == "checkin"]
     assert {k: v for k, v in checkin["fields"].items() if v is not None} == {"local_date": today}
 
+    # Answering one question later sends that answer alone; the server keeps `crash` (§13).
+    page.get_by_role("group", name="Did you crash today?").get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Save check-in").click()
+    page.locator("#toast", has_text="saved").wait_for()
+    device.wait_synced()
+    sent = [m for body in pushed for m in body["mutations"] if m["entity"] == "checkin"]
+    assert [m["fields"] for m in sent] == [{"local_date": today}, {"crash": True}]
+    [checkin] = [c for (entity, _), c in server_view(email).items() if entity == "checkin"]
+    assert checkin["fields"]["crash"] is True
+
 
 def test_check_in_is_not_prefilled_and_same_as_yesterday_copies_only_steady_things(device: Device):
     page = device.page
