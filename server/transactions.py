@@ -9,7 +9,7 @@ the person saw a 503 while someone else synced. So, on SQLite:
    BEGIN IMMEDIATE on its first database use: the write lock is taken before the first read, and
    waits up to TWITCHLOG_SQLITE_BUSY_MS for other writers. Nothing to write in a view for that.
    A writing-method endpoint that only reads (sync pull) says so with `@reads_only`, so it does not
-   queue behind writers.
+   queue behind writers; `begin_read()` does the same for the one short read before slow work.
 2. A request that reads (GET) and must write, or a unit of work outside a request (the
    dispatcher, a command), calls `begin_write()` BEFORE the reads its write depends on. Calling it
    where the transaction is already IMMEDIATE does nothing, so it is always safe to call.
@@ -21,8 +21,9 @@ the person saw a 503 while someone else synced. So, on SQLite:
 
        @blp.route("/auth/login", methods=["POST"])
        def login(body):
-           row = service.password_row(body["email"])     # BEGIN IMMEDIATE: a short read
-           with slow_work():                               # lock released here
+           begin_read()                                    # the short read need not wait for the lock
+           row = service.password_row(body["email"])
+           with slow_work():                               # the read ends here
                ok = service.verify(row.hash, body["password"])
            user = service.start_session(row.id)           # BEGIN IMMEDIATE again, then write
            db.session.commit()
@@ -95,6 +96,19 @@ def begin_write() -> None:
             return
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def begin_read() -> None:
+    """Begin a deferred (read-only) transaction now, even in a writing request: for the short read
+    before slow work, so it does not queue for the lock it is about to let go (sign-in reads the
+    password hash, checks it in `slow_work()`, then writes). A write in it is refused like any
+    write after a read in a deferred transaction. If a transaction is already open, nothing changes.
+    """
+    if not _is_sqlite():
+        return
+    session = db.session()
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": ""})
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from flask import current_app
 from ..errors import ApiError, Conflict, Forbidden, NotFound, Unauthorized
 from ..extensions import db
 from ..instants import utcnow
-from ..transactions import check_no_write_lock, slow_work
+from ..transactions import begin_read, check_no_write_lock, slow_work
 from .auth import hash_secret, new_secret
 from .models import ApiToken, LoginSession, User
 
@@ -88,6 +88,7 @@ def check_password(email: str, password: str) -> User:
 
     :raise 401: for an unknown email or a wrong password (the same answer for both).
     """
+    begin_read()  # a short read, not queued for the write lock (server/transactions.py)
     row = db.session.execute(sa.select(User.id, User.password_hash).where(User.email == email.lower())).first()
     with slow_work("checking a password"):
         ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None

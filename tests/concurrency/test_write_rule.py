@@ -16,7 +16,7 @@ from flask import g
 from server.accounts.models import User
 from server.extensions import begin_write as begin_write_alias
 from server.extensions import db
-from server.transactions import WriteRuleError, begin_write, check_no_write_lock, slow_work
+from server.transactions import WriteRuleError, begin_read, begin_write, check_no_write_lock, slow_work
 from tests.conftest import build_app, make_settings
 from tests.support.api import ApiClient, LiveServer
 
@@ -62,6 +62,20 @@ def test_a_writing_method_marked_reads_only_stays_deferred(app, sqlite_path):
     with app.test_request_context("/api/v1/sync/pull", method="POST"):
         db.session.scalar(sa.select(sa.func.count()).select_from(User))
         assert someone_else_can_lock(sqlite_path)
+        db.session.remove()
+
+
+def test_begin_read_lets_a_writing_request_read_without_the_lock_but_not_write(app, sqlite_path):
+    with app.test_request_context("/api/v1/auth/login", method="POST"):
+        begin_read()
+        db.session.scalar(sa.select(sa.func.count()).select_from(User))
+        assert someone_else_can_lock(sqlite_path)
+        with pytest.raises(WriteRuleError, match="begin_write"):
+            db.session.execute(sa.update(User).where(User.id == "nobody").values(timezone="UTC"))
+        db.session.rollback()
+        db.session.scalar(sa.select(sa.func.count()).select_from(User))  # the next transaction: IMMEDIATE again
+        assert not someone_else_can_lock(sqlite_path)
+        db.session.rollback()
         db.session.remove()
 
 
