@@ -139,8 +139,13 @@ class PasskeyLoginSchema(Schema):
     credential = fields.Dict(required=True, metadata={"description": "PublicKeyCredential.toJSON() of navigator.credentials.get()"})
 
 
-class PasskeySchema(Schema):
+class NewPasskeySchema(Schema):
+    """The answer to registering a passkey (§12: exactly these keys)."""
+
     id = fields.String()
     label = fields.String()
     created_at = f.Instant()
+
+
+class PasskeySchema(NewPasskeySchema):
     last_used_at = f.Instant(allow_none=True)

@@ -15,6 +15,7 @@ from .schemas import (
     LoginSchema,
     LogoutAllSchema,
     MePatchSchema,
+    NewPasskeySchema,
     NewTokenSchema,
     PasskeyLoginSchema,
     PasskeyRegisterSchema,
@@ -239,7 +240,7 @@ def passkey_register_options():
 @blp.route("/auth/passkeys/register", methods=["POST"])
 @login_required
 @blp.arguments(PasskeyRegisterSchema())
-@blp.response(201, PasskeySchema)
+@blp.response(201, NewPasskeySchema)
 def passkey_register(body):
     """Keep a new passkey of this account."""
     user = current_user()
