@@ -5,6 +5,7 @@ import { api, ApiError, OfflineError } from "../api.js";
 import { readDevice } from "../db.js";
 import { T } from "../strings-insights.js";
 import { P } from "../strings-people.js";
+import { TRUST } from "../strings-trust.js";
 import { choiceGroup, field, h, replaceChildren, selectControl, uid } from "./dom.js";
 import { failureNotice, signedOutNotice } from "./insights.js";
 import { ensureStyles } from "./insights-styles.js";
@@ -201,6 +202,8 @@ function shareItem(share, onStop) {
       status === "active" ? T.sharing.endsOn(shortDate(share.expires_at.slice(0, 10)))
         : T.sharing.endedOn(shortDate((share.revoked_at || share.expires_at).slice(0, 10)))),
     h("p", { class: "share-meta" }, T.sharing.uses(share.access_count, share.last_access_at ? when(share.last_access_at) : "")),
+    share.kind === "caregiver" ? h("p", { class: "share-meta share-accepted" }, share.accepted_by
+      ? TRUST.sharing.acceptedBy(share.accepted_by.email, when(share.accepted_at)) : TRUST.sharing.notAccepted) : null,
     accessLog(share),
     status === "active" ? h("button", {
       type: "button", class: "button secondary", "aria-label": T.sharing.stopLabel(name), onclick: () => onStop(share),
