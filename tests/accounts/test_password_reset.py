@@ -227,3 +227,10 @@ def test_smtp_url_forms():
     assert relay["starttls"] is False and relay["user"] is None
     with pytest.raises(mail.MailSettingError):
         mail.parse_smtp_url("http://mail.example")
+
+
+def test_the_reset_link_opens_the_app(client):
+    """/reset is the app itself; the token after # never reaches the server (browsers keep fragments)."""
+    page = client.get("/reset")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.text == client.get("/").text

@@ -208,3 +208,23 @@ def test_remove_this_accounts_data_from_this_device(make_device, live_server, em
     device.wait_local("s.records.length === 0 && s.outbox.length === 0 && s.device.owner === null && !s.device.signed_in")
     assert page.evaluate("fetch('/api/v1/me').then((r) => r.status)") == 401, "this device's session ended too"
     assert len([r for r in server_view(email).values() if r["entity"] == "twitch"]) == 1, "the account keeps its entries"
+
+
+def test_change_password_in_settings(make_device, live_server, email):
+    device = make_device().open().wait_controlled()
+    device.sign_up(email)
+    other = ApiClient(live_server.url)
+    assert other.login(email, PASSWORD).status_code == 200
+    device.screen("more")
+    page = device.page
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password").fill("a second calm password")
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_text("The current password is not right").wait_for()
+    assert page.get_by_label("Current password").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_text("Password changed. Other devices were signed out.").wait_for()
+    assert other.get("/api/v1/me").status_code == 401, "the other session ended"
+    assert page.evaluate("fetch('/api/v1/me').then((r) => r.status)") == 200, "this one stays"
+    assert ApiClient(live_server.url).login(email, "a second calm password").status_code == 200
