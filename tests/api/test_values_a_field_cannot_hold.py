@@ -73,3 +73,22 @@ def test_csv_cells_that_start_like_a_formula_get_a_leading_quote(user):
         assert activities[record_id]["label"] == ("'" + label if label[0] in "=-" else label)
     document = user.get("/api/v1/export?format=json").json()
     assert sorted(r["note"] for r in document["records"]["twitch"]) == sorted(FORMULAS), "the JSON export keeps the text as written"
+
+
+def test_push_subscriptions_refuse_bad_input_and_store_nothing(user, subtests):
+    """The API's bad-input table for PUT /api/v1/push/subscriptions: every body that is wrong
+    whatever the endpoint, and every wrong value of each field (§5, §12)."""
+    from tests.push.test_api import subscription
+    from tests.support.bad_input import PUSH_ENDPOINT, STRING, body_cases, field_cases
+
+    valid = subscription("https://fcm.googleapis.com/fcm/send/" + uuid.uuid4().hex)
+    keys = [("an unknown curve point", {"p256dh": "BA" + "A" * 85, "auth": valid["keys"]["auth"]}),
+            ("a short auth secret", {"p256dh": valid["keys"]["p256dh"], "auth": "AAAA"}), ("a string", "keys"), *STRING[:3]]
+    cases = [*body_cases(), *field_cases(valid, {"endpoint": [*STRING, *PUSH_ENDPOINT], "keys": keys, "expirationTime": EXPIRATION_TIME},
+                                         required=["endpoint", "keys"], nullable=["expirationTime"])]
+    for case in cases:
+        if case.name == "an unknown field":
+            continue  # browsers add fields of their own: unknown ones are ignored (§5)
+        with subtests.test(msg=case.name):
+            assert_envelope(case.send(user, "PUT", "/api/v1/push/subscriptions"), case.status)
+    assert user.get("/api/v1/export?format=json").json()["reminders"]["devices"] == []
