@@ -51,6 +51,7 @@ export const SHELL = [
   "/js/strings-pacing.js",
   "/js/strings-people.js",
   "/js/strings-reminders.js",
+  "/js/strings-screens.js",
   "/js/strings-trust.js",
   "/js/strings.js",
   "/js/sw-bridge.js",

@@ -2,7 +2,7 @@
 // ends, taking the data along (JSON, CSV per entity, FHIR), deleting the account. Each setting
 // is saved at once with PATCH /api/v1/me and kept with this device's copy of the account.
 
-import { A } from "../strings-app.js";
+import { A } from "../strings-screens.js";
 import { S } from "../strings.js";
 import { api, ApiError, OfflineError } from "../api.js";
 import { forgetAccount, updateDevice } from "../db.js";

@@ -4,7 +4,7 @@
 // behind "More". Opened for a past day as #/checkin?date=YYYY-MM-DD (from History).
 
 import { S } from "../strings.js";
-import { A } from "../strings-app.js";
+import { A } from "../strings-screens.js";
 import { readDevice } from "../db.js";
 import { checkinFor, saveCheckin } from "../store.js";
 import { deviceTimeZone, isLocalDate, localDateOf } from "../local-date.js";
@@ -118,8 +118,8 @@ export function render(root) {
         toast(A.checkin.sameDone);
       },
     }, A.checkin.same([
-      steady.magnesium_mg != null ? `${S.checkin.magnesium.replace(" (mg)", "")} ${steady.magnesium_mg} mg` : null,
-      steady.electrolytes != null ? `${S.checkin.electrolytes.toLowerCase()} ${steady.electrolytes ? S.checkin.yes.toLowerCase() : S.checkin.no.toLowerCase()}` : null,
+      steady.magnesium_mg != null ? A.checkin.sameMagnesium(steady.magnesium_mg) : null,
+      steady.electrolytes != null ? A.checkin.sameElectrolytes(steady.electrolytes) : null,
     ].filter(Boolean).join(", "))) : null;
 
     const yesNo = [["true", S.checkin.yes], ["false", S.checkin.no]];

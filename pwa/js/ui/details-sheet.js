@@ -4,7 +4,7 @@
 // It is a non-modal dialog, so the big button above it still logs.
 
 import { S } from "../strings.js";
-import { A } from "../strings-app.js";
+import { A } from "../strings-screens.js";
 import { BODY_REGIONS, SIDES } from "../records.js";
 import { getRecord, recentOf, updateRecord } from "../store.js";
 import { placeMap } from "./place-map.js";

@@ -2,7 +2,7 @@
 // adds an entry after the fact (History), starting from the given fields.
 
 import { S } from "../strings.js";
-import { A } from "../strings-app.js";
+import { A } from "../strings-screens.js";
 import { ENTITIES, validateFields } from "../records.js";
 import { createRecord, getRecord, updateRecord } from "../store.js";
 import { field, h, selectControl } from "./dom.js";

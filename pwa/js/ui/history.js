@@ -3,7 +3,7 @@
 // Routes: #/history (this month), #/history/YYYY-MM, #/history/YYYY-MM-DD (a day).
 
 import { S } from "../strings.js";
-import { A } from "../strings-app.js";
+import { A } from "../strings-screens.js";
 import { onChange } from "../changes.js";
 import { readDevice, searchNotes } from "../db.js";
 import { calmLevel, monthGrid, monthOf, shade, shiftMonth } from "../calendar.js";
@@ -131,13 +131,11 @@ async function showResults(box, words) {
 
 function checkinSummary(fields) {
   const parts = [];
-  for (const [name, label] of Object.entries({
-    sleep_hours: S.fields.sleep_hours || "Sleep (h)", sleep_quality: "Sleep quality", stress: "Stress", anxiety: "Anxiety",
-    fatigue: "Fatigue", exertion: "Exertion", twitch_burden: "Twitch burden", hydration_l: "Water (l)",
-    magnesium_mg: "Magnesium (mg)", caffeine_mg: "Caffeine (mg)",
-  })) if (fields[name] != null) parts.push(`${label} ${fields[name]}`);
-  if (fields.electrolytes != null) parts.push(`Electrolytes ${fields.electrolytes ? "yes" : "no"}`);
-  if (fields.crash != null) parts.push(fields.crash ? "Crashed" : "No crash");
+  for (const [name, label] of Object.entries(A.day.checkinLabels)) {
+    if (fields[name] != null) parts.push(`${label} ${fields[name]}`);
+  }
+  if (fields.electrolytes != null) parts.push(A.day.electrolytes(fields.electrolytes));
+  if (fields.crash != null) parts.push(A.day.crash(fields.crash));
   return parts.join(" · ");
 }
 
@@ -174,7 +172,7 @@ function renderDay(root, date, today) {
     const twitches = data.entries.filter((r) => r.entity === "twitch").length;
     summary.textContent = data.calm ? A.day.calmTwitches(twitches) : A.day.twitches(twitches);
     replaceChildren(checkinBox,
-      h("p", {}, data.checkin ? checkinSummary(data.checkin.view.fields) || S.checkin.existing : A.day.noCheckin),
+      h("p", {}, data.checkin ? checkinSummary(data.checkin.view.fields) || A.day.emptyCheckin : A.day.noCheckin),
       data.checkin?.view.fields.note ? h("p", { class: "note-text" }, data.checkin.view.fields.note) : null,
       h("a", { class: "button secondary", href: `#/checkin?date=${date}` }, A.day.editCheckin));
     replaceChildren(list, entryList(data.entries, {
