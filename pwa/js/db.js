@@ -324,10 +324,6 @@ export function bindOwner(user) {
   });
 }
 
-export function markSignedOut() {
-  return updateDevice({ signed_in: false });
-}
-
 // Signing out leaves nothing of the account visible here: records go, unsynced work is parked for
 // the account, and the device starts again as a new, anonymous client. `notice` tells the next
 // screen why (the server answered 401: signed out elsewhere, expired or revoked).
