@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -226,7 +227,8 @@ class WebKitTab(Tab):
 
 
 class FirefoxBridge:
-    """The node process that holds Firefox for the session."""
+    """The node process that holds Firefox for the session. A thread reads its answers line by
+    line into a queue (select() on a buffered pipe would miss a second line read in one chunk)."""
 
     def __init__(self):
         self.process = subprocess.Popen(
@@ -234,22 +236,30 @@ class FirefoxBridge:
             text=True, bufsize=1, env={**os.environ, "TWITCHLOG_FIREFOX": str(FIREFOX)})
         self.events: list[dict] = []
         self._id = 0
+        self._lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True, name="firefox-bridge").start()
         ready = self._read(90)
         assert ready.get("event") == "ready", ready
         self.version = ready["version"]
 
+    def _pump(self):
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
     def _read(self, timeout: float) -> dict:
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        if not ready:
-            raise TimeoutError(f"[firefox] no answer from the bridge in {timeout} s")
-        line = self.process.stdout.readline()
-        if not line:
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"[firefox] no answer from the bridge in {timeout} s") from None
+        if line is None:
             raise RuntimeError(f"[firefox] the bridge ended (exit {self.process.poll()})")
         return json.loads(line)
 
     def call(self, op: str, timeout: float = 60, **args):
         self._id += 1
         self.process.stdin.write(json.dumps({"id": self._id, "op": op, **args}) + "\n")
+        self.process.stdin.flush()
         while True:
             message = self._read(timeout)
             if "event" in message:
@@ -270,6 +280,12 @@ class FirefoxBridge:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(5)
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
 
 class FirefoxTab(Tab):
