@@ -24,8 +24,8 @@ pytestmark = [pytest.mark.slow]
 
 
 class Context:
-    def __init__(self, live_server, push_service, tally: Tally):
-        self.url, self.app, self.push_service, self.tally = live_server.url, live_server.app, push_service, tally
+    def __init__(self, server, push_service, tally: Tally):
+        self.url, self.app, self.push_service, self.tally = server.url, server.app, push_service, tally
 
     def person(self, label: str = "setup: POST /auth/register", attempts: int = 30) -> ApiClient | None:
         """A new person, signed in. A set-up sign-up that fails is counted (a 5xx fails the test
@@ -192,12 +192,12 @@ def _route_exists(app, needs: str | None) -> bool:
 
 
 @pytest.mark.parametrize("name", list(ENDPOINTS))
-def test_write_endpoint_answers_while_phones_sync_and_the_dispatcher_ticks(name, live_server, push_service, sync_load):
+def test_write_endpoint_answers_while_phones_sync_and_the_dispatcher_ticks(name, load_server, push_service, sync_load):
     operation, needs = ENDPOINTS[name]
-    if not _route_exists(live_server.app, needs):
+    if not _route_exists(load_server.app, needs):
         pytest.skip(f"{needs} is not in this tree yet")
     tally = Tally()
-    ctx = Context(live_server, push_service, tally)
+    ctx = Context(load_server, push_service, tally)
     pushes_before = sync_load.pushes
     for _ in range(REPEATS):
         operation(ctx)
