@@ -8,6 +8,7 @@ export const A = {
     title: "Where was it?",
     recent: "Your recent places",
     map: "Or tap the body map",
+    mapFirst: "Tap where you felt it",
     front: "Front",
     back: "Back",
     view: "Body map side",

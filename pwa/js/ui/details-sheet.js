@@ -110,7 +110,7 @@ export function createDetailsSheet() {
       chips.length ? h("div", { class: "recent-places", role: "group", "aria-labelledby": "details-recent" },
         h("h3", { id: "details-recent" }, A.details.recent),
         h("div", { class: "chip-row" }, chips)) : null,
-      h("h3", { class: "map-title" }, A.details.map),
+      h("h3", { class: "map-title" }, chips.length ? A.details.map : A.details.mapFirst),
       map.element,
       h("div", { class: "two-col" },
         field(S.details.region, region),
