@@ -23,7 +23,7 @@ from ..fields import canonical_uuid
 from ..instants import EARLIEST, format_instant, utcnow
 from ..local_dates import day_start, local_date_of, local_day_start
 from ..sync.models import Activity, Checkin, Twitch
-from ..sync.service import after_push_hooks
+from ..sync.service import after_push_hooks, push_flag, push_flags
 from . import planning
 from .models import PushDelivery, PushSubscription, ReminderOccurrence, ReminderSettings
 from .sender import origin_of
@@ -380,7 +380,8 @@ def on_records_synced(user_id: str, changes: list) -> None:
     """A check-in cancels that date's evening prompt; a rest resets the pacing clock; new
     twitches may make a burst (§13)."""
     now = utcnow()
-    if any(entity == "twitch" and not row.deleted for entity, row in changes):
+    burst = push_flag("burst_enabled")  # read by the push's counter claim; None when not known
+    if (burst is None or burst) and any(entity == "twitch" and not row.deleted for entity, row in changes):
         plan_burst(user_id, now)
     days = {row.local_date for entity, row in changes if entity == "checkin" and not row.deleted and row.local_date}
     rests = [row.ended_at or row.started_at for entity, row in changes
@@ -508,6 +509,9 @@ def time_zone(name: str) -> ZoneInfo:
 
 if on_records_synced not in after_push_hooks:
     after_push_hooks.append(on_records_synced)
+# are burst prompts on (for on_records_synced; no settings row: off)?
+push_flags["burst_enabled"] = lambda user_id: sa.func.coalesce(
+    sa.select(ReminderSettings.burst_enabled).where(ReminderSettings.user_id == user_id).scalar_subquery(), sa.false())
 if delete_user_rows not in account_deleters:
     account_deleters.append(delete_user_rows)
 export_sections.setdefault("reminders", export_reminders)

@@ -22,7 +22,7 @@ from ..local_dates import day_start_of, local_date_of, local_day_start
 from ..reports.figures import SYMPTOM_LABELS
 from ..sync.entities import ENTITIES
 from ..sync.schemas import RED_FLAG_KINDS
-from ..sync.service import after_push_hooks
+from ..sync.service import after_push_hooks, push_flag, push_flags
 from .models import Share
 from .service import caregivers_to_alert
 
@@ -168,6 +168,9 @@ def _notify(caregiver_id: str, payload: dict, person_id: str, now: datetime) -> 
 
 def logged_again(user_id: str, changes: list) -> None:
     """after_push hook: the person logged again, so a later quiet stretch may alert once more."""
+    told = push_flag("quiet_alerted")  # read by the push's counter claim; None when not known
+    if told is not None and not told:
+        return  # no share holds an alert back: nothing to clear (the common case costs no statement)
     if any(not row.deleted for _, row in changes):
         db.session.execute(sa.update(Share).where(Share.owner_id == user_id, Share.quiet_alerted_at.is_not(None))
                            .values(quiet_alerted_at=None).execution_options(synchronize_session=False))
@@ -175,3 +178,5 @@ def logged_again(user_id: str, changes: list) -> None:
 
 after_push_hooks.append(alert_caregivers)
 after_push_hooks.append(logged_again)
+# does any share of the person hold a missed-days alert back (for logged_again)?
+push_flags["quiet_alerted"] = lambda user_id: sa.exists().where(Share.owner_id == user_id, Share.quiet_alerted_at.is_not(None))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from contextvars import ContextVar
 from datetime import datetime
+from typing import Callable
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -24,6 +26,23 @@ OPS = ("set", "delete")
 # Called after a push has applied its mutations, with (user_id, [(entity, row), ...]) of changed
 # rows; other capabilities (caregiver alerts, reminder planning) hook in here.
 after_push_hooks: list = []
+
+# What an after-push hook needs to know to skip its own work, read by the counter claim's own
+# statement (RETURNING ..., (SELECT ...)), so a hook with nothing to do costs no round trip:
+# name -> function(user id bind parameter) -> a scalar SQL expression. A hook reads its flag with
+# `push_flag(name)`, which is None outside a push or when the claim did not read it: the hook then
+# queries for itself. On PostgreSQL the subqueries see the statement's snapshot, which may be from
+# before the wait for the counter's row lock: right for settings and alert marks (a change committed
+# meanwhile is ordered after this push, as if it had come a moment later), never for anything the
+# lock orders, such as the client's mark, which is read after the claim.
+push_flags: dict[str, Callable[[sa.BindParameter], sa.ColumnElement]] = {}
+_claimed_flags: ContextVar[dict | None] = ContextVar("twitchlog_push_flags", default=None)
+
+
+def push_flag(name: str):
+    """The flag `name` of `push_flags` as this push's counter claim read it; None when unknown."""
+    flags = _claimed_flags.get()
+    return None if flags is None else flags.get(name)
 
 
 class RecordState:
@@ -57,6 +76,19 @@ COUNTERS, CLIENTS = ChangeCounter.__table__, SyncClient.__table__
 # every request cost more than the database took to run it (SQLAlchemy caches the compiled SQL).
 CLAIM_VERSION = (sa.update(COUNTERS).where(COUNTERS.c.user_id == sa.bindparam("key_user_id"))
                  .values(version=COUNTERS.c.version + 1).returning(COUNTERS.c.version))
+_claim_with_flags: dict[tuple, sa.Update] = {}
+
+
+def _claim_statement() -> sa.Update:
+    """CLAIM_VERSION returning the registered push flags too (built once for each set of flags)."""
+    names = tuple(push_flags)
+    statement = _claim_with_flags.get(names)
+    if statement is None:
+        user_id = sa.bindparam("key_user_id")
+        statement = CLAIM_VERSION.returning(*(push_flags[name](user_id).label(f"flag_{name}") for name in names))
+        _claim_with_flags.clear()
+        _claim_with_flags[names] = statement
+    return statement
 LAST_MUTATION_ID = sa.select(CLIENTS.c.last_mutation_id).where(
     CLIENTS.c.user_id == sa.bindparam("user_id"), CLIENTS.c.client_id == sa.bindparam("client_id"))
 INSERT_CLIENT = sa.insert(CLIENTS)
@@ -88,17 +120,29 @@ def _sql(statement, parameters=None):
 
 
 def claim_version(user_id: str) -> int:
-    """Increment the user's change counter and hold its row until commit; the new version."""
-    version = _sql(CLAIM_VERSION, {"key_user_id": user_id}).scalar()
-    if version is None:
+    """Increment the user's change counter and hold its row until commit; the new version.
+    In a push, the same statement reads the hooks' `push_flags` for `push_flag`."""
+    row = _sql(_claim_statement(), {"key_user_id": user_id}).first()
+    if row is None:
         create_counter(user_id)
         return claim_version(user_id)
-    return version
+    flags = _claimed_flags.get()
+    if flags is not None:
+        flags.update((key[5:], value) for key, value in row._mapping.items() if key.startswith("flag_"))
+    return row[0]
 
 
 def push(user_id: str, client_id: str, mutations: list[dict], now: datetime | None = None) -> dict:
     """Apply a client's mutations in id order; replays are skipped, a gap stops the batch."""
     now = now or utcnow()
+    flags = _claimed_flags.set({})  # filled by the claim; read by the hooks with push_flag()
+    try:
+        return _push(user_id, client_id, mutations, now)
+    finally:
+        _claimed_flags.reset(flags)
+
+
+def _push(user_id: str, client_id: str, mutations: list[dict], now: datetime) -> dict:
     version = claim_version(user_id)
     connection = db.session.connection()  # the same one all through: fetching it again costs each time
     stored = _last_mutation_id(connection, user_id, client_id)
