@@ -55,6 +55,7 @@ def queue(app, subscriptions: list[dict], deliveries: int) -> None:
             for sub in subscriptions[start:start + service.MAX_SUBSCRIPTIONS]:
                 service.save_subscription(user.id, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], None,
                                           app.extensions["twitchlog_vapid"].public_key)
+            db.session.commit()  # one unit of work per user: the next one hashes a password before it writes
         for n in range(deliveries // len(subscriptions)):
             for user in users:
                 service.notify_user(user.id, {"title": "Benchmark", "body": f"message {n}", "tag": "bench", "url": "/",
