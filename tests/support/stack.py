@@ -134,7 +134,10 @@ class Stack:
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("TWITCHLOG_")},
             "DATABASE_URL": database_url,
-            "TWITCHLOG_ENV": "production",
+            # Production in every file and setting but one: its reminders go to a push-service
+            # stand-in on 127.0.0.1, which TWITCHLOG_ENV=production refuses to allow (§12). The
+            # production-only __Host- cookie is covered by tests/accounts/test_host_cookie.py.
+            "TWITCHLOG_ENV": "staging",
             "TWITCHLOG_SECRET_KEY": secrets.token_urlsafe(32),
             "TWITCHLOG_PUBLIC_URL": self.url,
             "TWITCHLOG_TRUSTED_PROXIES": "1",
