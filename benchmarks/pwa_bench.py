@@ -14,6 +14,11 @@ Measured on the development machine (2 vCPU, headless Debian Chromium, Flask's o
   first load: 39 requests, 164 KB as Flask serves it (no compression), 47.5 KB gzip-compressed
   repeat load: 0 bytes of app code from the network (all from the service worker), ~0.8 KB API
   Lighthouse mobile: performance 0.96-0.98, accessibility 1.00 (CLS 0.006)
+Other engines (issue 13, `--only-taps --engine-taps 100|200`, load average 9-11 on 2 vCPUs, 2026-12-03):
+  Chromium p95 40-41 ms; Firefox (firefox-esr headless, BiDi) p50 20 ms, p95 31 ms = 0.76x Chromium;
+  WebKitGTK (MiniBrowser under Xvfb, software rendering) p50 26-30 ms, p95 72 ms (100 taps) to
+  107 ms (200 taps) = 1.8-2.7x Chromium: its tail grows with the entries on the first screen
+  (under 50 ms for the first ~100 taps, then 50-110 ms), so WebKit misses the 50 ms goal here.
 """
 from __future__ import annotations
 
