@@ -14,7 +14,7 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 class EmailField(f.Text):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
-        if len(value) > 254 or not EMAIL.match(value):
+        if len(value) > 254 or not EMAIL.fullmatch(value):
             raise ValidationError("Not a valid email address.")
         return value.lower()
 
