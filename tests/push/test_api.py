@@ -16,6 +16,9 @@ SETTINGS = {
     "pacing": {"enabled": True, "every_minutes": 60, "active_from": "08:00", "active_to": "18:30", "days": [0, 2, 4]},
     "quiet_hours": {"from": "23:00", "to": "06:30"},
 }
+# §13: a body without the new keys is still accepted, and the answer carries their defaults
+NEW_DEFAULTS = {"burst": {"enabled": False, "count": 5, "minutes": 15}, "max_per_day": 12}
+STORED = {**SETTINGS, **NEW_DEFAULTS}
 
 
 def b64url(data: bytes) -> str:
@@ -154,15 +157,16 @@ def test_a_new_user_gets_calm_defaults(user):
         "evening": {"enabled": False, "time": "21:00"},
         "pacing": {"enabled": False, "every_minutes": 90, "active_from": "09:00", "active_to": "21:00", "days": [0, 1, 2, 3, 4]},
         "quiet_hours": {"from": "22:00", "to": "07:00"},
+        **NEW_DEFAULTS,
     }
 
 
 def test_put_replaces_the_whole_settings_and_answers_with_them(user):
     response = user.put("/api/v1/reminders", json=SETTINGS)
-    assert response.status_code == 200 and response.json() == SETTINGS
-    assert user.get("/api/v1/reminders").json() == SETTINGS
+    assert response.status_code == 200 and response.json() == STORED
+    assert user.get("/api/v1/reminders").json() == STORED
     no_quiet = {**SETTINGS, "quiet_hours": None}
-    assert user.put("/api/v1/reminders", json=no_quiet).json() == no_quiet
+    assert user.put("/api/v1/reminders", json=no_quiet).json() == {**no_quiet, **NEW_DEFAULTS}
     assert user.get("/api/v1/reminders").json()["quiet_hours"] is None
 
 
@@ -194,7 +198,7 @@ def test_bad_settings_are_a_400_and_change_nothing(user, path, value):
     response = user.put("/api/v1/reminders", json=_with(path, value))
     assert response.status_code == 400, response.text
     assert path.split(".")[0] in response.json()["errors"]
-    assert user.get("/api/v1/reminders").json() == SETTINGS
+    assert user.get("/api/v1/reminders").json() == STORED
 
 
 def test_a_window_may_cross_midnight(user):
@@ -236,7 +240,7 @@ def test_the_export_has_the_settings_and_devices_without_their_secrets(user):
     body = subscription("https://updates.push.services.mozilla.com/wpush/v2/secret-path")
     user.put("/api/v1/push/subscriptions", json=body)
     document = user.get("/api/v1/export?format=json").json()
-    assert document["reminders"]["settings"] == SETTINGS
+    assert document["reminders"]["settings"] == STORED
     [device] = document["reminders"]["devices"]
     assert device["push_service"] == "https://updates.push.services.mozilla.com"
     text = str(document)
