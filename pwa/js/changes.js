@@ -5,6 +5,7 @@ const local = new EventTarget();
 const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
 
 if (channel) {
+  channel.unref?.(); // Node (unit tests) only: an open channel would keep the process alive
   channel.onmessage = (event) => local.dispatchEvent(new CustomEvent("change", { detail: event.data }));
 }
 
