@@ -50,7 +50,9 @@ BIN = Path(sys.executable).parent
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 GUNICORN = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "15",
             "--backlog", "2048", "--log-level", "warning"]
-GOALS = {"batch100_mutations_per_s": 5000, "single_push_ratio": 0.25, "p99_50_devices_ms": 50}
+# single push (issue 15): server CPU per push (gunicorn + PostgreSQL) at most 1.5x floor_app.py's;
+# it replaced "25 % of the bare endpoint's req/s", which the push's round trips alone cannot reach here
+GOALS = {"batch100_mutations_per_s": 5000, "single_push_cpu_vs_floor": 1.5, "p99_50_devices_ms": 50}
 
 
 # --- processes ------------------------------------------------------------------------------------
@@ -376,6 +378,14 @@ def bench_bare(args) -> dict:
     return row
 
 
+def per_server_cpu(row: dict) -> float:
+    """Items (requests for bare and sync) per CPU-second of the server: gunicorn, plus PostgreSQL's backends."""
+    items = row["requests_per_s"] if row["kind"] in {"bare", "sync"} else row["items_per_s"]
+    cpu = row["cpu_s"]
+    server_cpu = cpu["gunicorn"] + (cpu["postgres"] if row["backend"] == "postgres" else 0.0)
+    return items * row["seconds"] / server_cpu if server_cpu > 0 else float("nan")
+
+
 def describe(row: dict) -> str:
     paced = f"each every {row['interval']:g} s" if row.get("interval") else "flat out"
     name = {"bare": "bare endpoint", "push": f"push, batches of {row['batch']}", "pull": "pull, pages of 500",
@@ -383,8 +393,7 @@ def describe(row: dict) -> str:
     unit = {"bare": "req", "push": "mutations", "pull": "records", "sync": "req", "floor": "mutations"}[row["kind"]]
     items = row["requests_per_s"] if row["kind"] in {"bare", "sync"} else row["items_per_s"]
     cpu = row["cpu_s"]
-    server_cpu = cpu["gunicorn"] + (cpu["postgres"] if row["backend"] == "postgres" else 0.0)
-    per_cpu = items * row["seconds"] / server_cpu if server_cpu > 0 else float("nan")
+    per_cpu = per_server_cpu(row)
     return (f"{row['backend']:<9} {name:<27} {row['devices']:>4} {row['requests_per_s']:>8,.0f} {items:>10,.0f} {unit:<9} "
             f"{row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['errors']:>6}   "
             f"{cpu['gunicorn'] / row['seconds']:.2f}/{cpu['postgres'] / row['seconds']:.2f}/{cpu['client'] / row['seconds']:.2f}"
@@ -423,13 +432,17 @@ def main() -> None:
         verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
         print(f"{backend}: batch-100 push {batch100:,.0f} mutations/s (goal {GOALS['batch100_mutations_per_s']:,}: "
               f"{verdict(batch100 >= GOALS['batch100_mutations_per_s'])}); single-mutation push {ratio:.0%} of the bare "
-              f"endpoint's {bare:,.0f} req/s (goal {GOALS['single_push_ratio']:.0%}: {verdict(ratio >= GOALS['single_push_ratio'])}); "
-              f"p99 with 50 devices syncing every {args.interval:g} s {p99:.1f} ms (goal < {GOALS['p99_50_devices_ms']} ms: "
-              f"{verdict(p99 < GOALS['p99_50_devices_ms'])}; flat out: {flat_p99:.1f} ms)")
+              f"endpoint's {bare:,.0f} req/s; p99 with 50 devices syncing every {args.interval:g} s {p99:.1f} ms "
+              f"(goal < {GOALS['p99_50_devices_ms']} ms: {verdict(p99 < GOALS['p99_50_devices_ms'])}; flat out: {flat_p99:.1f} ms)")
         if ("floor", 1, None) in mine:
-            floor = mine[("floor", 1, None)]["requests_per_s"]
-            print(f"{backend}: the floor (push's round trips through bare psycopg, nothing checked) is {floor / bare:.0%} of the "
-                  f"bare endpoint; the app's single push is {mine[('push', 1, None)]['requests_per_s'] / floor:.0%} of the floor")
+            floor, push = mine[("floor", 1, None)], mine[("push", 1, None)]
+            cpu_ratio = per_server_cpu(floor) / per_server_cpu(push)  # = server CPU per push / the floor's
+            goal = GOALS["single_push_cpu_vs_floor"]
+            print(f"{backend}: goal: a single push costs at most {goal}x the floor's server CPU (gunicorn + PostgreSQL): "
+                  f"{per_server_cpu(push):,.0f} vs {per_server_cpu(floor):,.0f} pushes per server CPU-second = {cpu_ratio:.2f}x: "
+                  f"{verdict(cpu_ratio <= goal)} (throughput: the floor is {floor['requests_per_s'] / bare:.0%} of the bare "
+                  f"endpoint, the push {push['requests_per_s'] / floor['requests_per_s']:.0%} of the floor; "
+                  "benchmarks/push_cpu_bench.py measures the same ratio in one process, steadier)")
     print("\nitems per server CPU-second (gunicorn + PostgreSQL) does not depend on what else runs on the machine;\n"
           "throughput here does: other processes took what the load average says.")
     print(f"\nfinished in {time.monotonic() - began:.0f} s")
