@@ -11,6 +11,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+
+from server.security import RAW_BODY_ROUTES
 import sqlalchemy as sa
 
 from server.accounts.auth import hash_secret
@@ -303,6 +305,8 @@ def test_every_endpoint_refuses_bad_bodies(openapi, owner, subtests):
     for method, template, path, operation in operations(openapi):
         if method not in WRITES:
             continue
+        if template in RAW_BODY_ROUTES:
+            continue  # takes a file, not JSON, up to its own limit: tests/imports refuses bad files there
         takes_object = "requestBody" in operation
         for case in body_cases(takes_object=takes_object):
             status = case.status
