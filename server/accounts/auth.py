@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import after_this_request, current_app, g, request
 
+from .. import direct_sql
 from ..errors import Unauthorized
 from ..extensions import begin_write, db
 from ..instants import utcnow
@@ -60,28 +61,29 @@ def _load_caller() -> None:
         token = bearer_token()
         if not token or len(token) > 200:
             return
-        row = connection.execute(TOKEN_BY_HASH, {"token_hash": hash_secret(token)}).first()
+        row = direct_sql.execute(connection, TOKEN_BY_HASH, {"token_hash": hash_secret(token)}, first=True)
         if row is None:
             return
-        if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_EVERY:
             begin_write()  # a GET has read already: take the write lock first (server/transactions.py)
-            db.session.connection().execute(TOUCH_TOKEN, {"token_id": row.id, "now": now})
+            db.session.connection().execute(TOUCH_TOKEN, {"token_id": row["id"], "now": now})
             db.session.commit()
-        g.user_id, g.auth, g.token_id = row.user_id, "token", row.id
+        g.user_id, g.auth, g.token_id = row["user_id"], "token", row["id"]
         return
     secret = request.cookies.get(session_cookie_name())
     if not secret or len(secret) > 200:
         return
-    row = connection.execute(SESSION_BY_HASH, {"token_hash": hash_secret(secret)}).first()
-    if row is None or row.expires_at <= now:
+    # the driver's cursor on PostgreSQL: every signed-in request runs this (server/direct_sql.py)
+    row = direct_sql.execute(connection, SESSION_BY_HASH, {"token_hash": hash_secret(secret)}, first=True)
+    if row is None or row["expires_at"] <= now:
         return
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - row["last_seen_at"] > TOUCH_EVERY:
         expires_at = now + timedelta(days=current_app.config["TWITCHLOG"].session_days)
         begin_write()  # as for tokens above
-        db.session.connection().execute(TOUCH_SESSION, {"session_id": row.id, "now": now, "new_expires_at": expires_at})
+        db.session.connection().execute(TOUCH_SESSION, {"session_id": row["id"], "now": now, "new_expires_at": expires_at})
         db.session.commit()
         set_session_cookie(secret)  # the browser's copy lives as long as the server's row
-    g.user_id, g.auth, g.session_id = row.user_id, "session", row.id
+    g.user_id, g.auth, g.session_id = row["user_id"], "session", row["id"]
 
 
 def set_session_cookie(secret: str | None) -> None:

@@ -14,6 +14,7 @@ from typing import Callable
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
+from .. import direct_sql
 from ..extensions import begin_write, db
 from ..fields import canonical_uuid
 from ..instants import format_instant, utcnow
@@ -122,80 +123,7 @@ def _sql(statement, parameters=None):
     return db.session.connection().execute(statement, parameters)
 
 
-class _Direct:
-    """A hot push statement compiled once for PostgreSQL and sent straight through the driver's
-    cursor: SQLAlchemy's execution layers cost about twice what psycopg does for these short
-    statements. Parameters go through the same construct_params and type bind processors
-    (UTCDateTime, JSON) as Core would apply. PostgreSQL only: on SQLite every statement goes
-    through Core, where the write rule (server/transactions.py) watches it."""
-
-    def __init__(self, statement, dialect):
-        self.compiled = statement.compile(dialect=dialect)
-        self.sql = self.compiled.string
-        self.processors = {}
-        for name, bind in self.compiled.binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self.processors[name] = processor
-
-        self.results = None  # result processors (UTCDateTime...), made from the first answer's columns
-
-    def rows(self, cursor, dialect) -> list[dict]:
-        """Every row of a SELECT as Core would give it: the columns' result processors applied."""
-        names = [column.name for column in cursor.description]
-        if self.results is None:
-            types = [column.type for column in self.compiled.statement.selected_columns]
-            self.results = [kind.dialect_impl(dialect).result_processor(dialect, column.type_code)
-                            for kind, column in zip(types, cursor.description)]
-        processors = self.results
-        return [dict(zip(names, (value if process is None else process(value) for process, value in zip(processors, row))))
-                for row in cursor.fetchall()]
-
-    def parameters(self, values: dict) -> dict:
-        bound = self.compiled.construct_params(values)
-        for name, processor in self.processors.items():
-            if name in bound:
-                bound[name] = processor(bound[name])
-        return bound
-
-
-_direct: dict = {}
-
-
-def _execute(connection: sa.Connection, statement, parameters, first: bool = False, rows: bool = False):
-    """Run one of the push's statements built once: with `first`, its first row as a dict (or
-    None), with `rows` every row as dicts; a list of parameter dicts is an executemany. Core on
-    SQLite, the cursor on PostgreSQL."""
-    dialect = connection.dialect
-    if dialect.name != "postgresql":
-        result = connection.execute(statement, parameters)
-        if rows:
-            return [dict(row._mapping) for row in result]
-        if first:
-            row = result.first()
-            return None if row is None else dict(row._mapping)
-        return None
-    direct = _direct.get(statement)
-    if direct is None:
-        direct = _direct[statement] = _Direct(statement, dialect)
-    raw = connection.connection.dbapi_connection
-    try:
-        with raw.cursor() as cursor:
-            if isinstance(parameters, list):
-                cursor.executemany(direct.sql, [direct.parameters(values) for values in parameters])
-                return None
-            cursor.execute(direct.sql, direct.parameters(parameters))
-            if rows:
-                return direct.rows(cursor, dialect)
-            if not first:
-                return None
-            row = cursor.fetchone()
-            return None if row is None else dict(zip([column.name for column in cursor.description], row))
-    except dialect.loaded_dbapi.Error as error:  # the same exception (and 503) as through Core
-        if dialect.is_disconnect(error, raw, None):
-            connection.invalidate(error)
-        raise sa.exc.DBAPIError.instance(direct.sql, parameters, error, dialect.loaded_dbapi.Error,
-                                         dialect=dialect) from error
+_execute = direct_sql.execute  # the push's statements: straight through the cursor on PostgreSQL
 
 
 def claim_version(user_id: str) -> int:
