@@ -5,6 +5,7 @@ import { ApiError, OfflineError } from "../api.js";
 import { readDevice, updateDevice } from "../db.js";
 import { deviceTimeZone } from "../local-date.js";
 import { prepareSignOut, signIn, signOut, signUp } from "../session.js";
+import { onChange } from "../changes.js";
 import { requestSync } from "../sync/scheduler.js";
 import { field, h, replaceChildren } from "./dom.js";
 import { accountSettings } from "./account-settings.js";
@@ -66,11 +67,23 @@ export function accountSection() {
   const section = h("section", { class: "account", "aria-labelledby": "account-title" });
   let mode = "signup";
 
+  let shownSignedIn = null;
+
   async function render() {
     show(await readDevice());
   }
 
+  // The session is learned after the screen is drawn (a reload straight onto More): draw again
+  // when who is signed in changes, and only then, so a half-typed form is never wiped.
+  const stopWatching = onChange(async (change) => {
+    if (change?.reason !== "session") return;
+    if (!section.isConnected && shownSignedIn !== null) { stopWatching(); return; }
+    const device = await readDevice();
+    if (Boolean(device.signed_in && device.user) !== shownSignedIn) show(device);
+  });
+
   function show(device) {
+    shownSignedIn = Boolean(device.signed_in && device.user);
     if (device.signed_in && device.user) {
       const notice = h("div", { "aria-live": "polite" });
       const signOutButton = h("button", { type: "button", class: "button secondary wide" }, S.account.signOut);
