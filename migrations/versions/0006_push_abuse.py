@@ -1,5 +1,6 @@
 """push abuse kept out (subscription caps, delivery lanes)
 
+No schema change: the subscription cap, lanes and per-origin caps work on the existing columns.
 Revision ID: 0006
 Revises: 0005
 """

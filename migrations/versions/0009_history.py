@@ -1,5 +1,6 @@
 """history and the calm app
 
+No schema change: history, the calendar and the calm app live in the PWA (IndexedDB schema 2).
 Revision ID: 0009
 Revises: 0008
 """

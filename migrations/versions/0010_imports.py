@@ -1,5 +1,6 @@
 """history brought in from other apps
 
+No schema change: imports write through the sync push into the existing record tables.
 Revision ID: 0010
 Revises: 0009
 """

@@ -1,5 +1,6 @@
 """operating it
 
+No schema change: metrics, request ids and logs keep nothing in the database.
 Revision ID: 0011
 Revises: 0010
 """
