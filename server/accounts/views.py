@@ -155,7 +155,7 @@ class Me(MethodView):
     @blp.arguments(MePatchSchema())
     @blp.response(200, UserSchema)
     def patch(self, body):
-        """Change the account's time zone or the name on its reports (null clears the name)."""
+        """Change the account's time zone, the name on its reports (null clears it), day start or calm mode."""
         user = current_user()
         if "timezone" in body:
             service.set_timezone(user, body["timezone"])
