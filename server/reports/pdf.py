@@ -8,7 +8,9 @@ imports fpdf2.
 """
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
@@ -28,8 +30,34 @@ LATIN1_SWAPS = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2
                 "\u2026": "...", "\u00a0": " ", "\u2265": ">=", "\u2264": "<="}
 
 
+# A Unicode font prints every name as the person wrote it (Małgorzata, Ørjan, Şule); the core
+# fonts know only Latin-1. DejaVu Sans (Debian: fonts-dejavu-core) is used where it is installed,
+# or from TWITCHLOG_PDF_FONT_DIR; without it the report falls back to Helvetica and Latin-1.
+FONT_DIRS = [os.environ.get("TWITCHLOG_PDF_FONT_DIR") or "", "/usr/share/fonts/truetype/dejavu"]
+
+
+def unicode_font() -> dict | None:
+    """{"": regular, "B": bold} paths of DejaVu Sans, or None where it is not installed."""
+    for folder in filter(None, FONT_DIRS):
+        regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            return {"": str(regular), "B": str(bold)}
+    return None
+
+
+UNICODE_FONT = unicode_font()
+if UNICODE_FONT:
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    with TTFont(UNICODE_FONT[""], lazy=True) as _face:
+        PRINTABLE = {chr(code) for code in _face.getBestCmap()} | {"\n"}
+
+
 def plain(text) -> str:
-    """Text the PDF core fonts can print (Latin-1); anything else becomes '?'."""
+    """Text the report's font can print: all of it with DejaVu; with the core fonts, Latin-1 (the
+    rest becomes '?')."""
+    if UNICODE_FONT:  # a character the font has no glyph for (a CJK name, say) prints as '?', never blank
+        return "".join(ch if ch in PRINTABLE else "?" for ch in str(text))
     text = "".join(LATIN1_SWAPS.get(ch, ch) for ch in str(text))
     return text.encode("latin-1", "replace").decode("latin-1")
 
@@ -47,12 +75,17 @@ class Report:
         pdf.set_title(plain(f"Twitchlog report: {picture['name']}"))
         pdf.set_author("Twitchlog")
         pdf.set_creator("Twitchlog")
+        self.family = "Helvetica"
+        if UNICODE_FONT:
+            for style, path in UNICODE_FONT.items():
+                pdf.add_font("DejaVu", style, path)
+            self.family = "DejaVu"
         self.pdf = pdf
 
     # --- layout helpers -----------------------------------------------------------------------
 
     def font(self, size: float = 9, style: str = "", color=INK) -> None:
-        self.pdf.set_font("Helvetica", style, size)
+        self.pdf.set_font(self.family, style, size)
         self.pdf.set_text_color(*color)
 
     def line(self, text: str, size: float = 9, style: str = "", color=INK, height: float | None = None, x: float = MARGIN) -> None:

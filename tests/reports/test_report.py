@@ -122,4 +122,17 @@ def test_text_outside_latin1_does_not_break_the_pdf(user, client):
     pdf = client.get(share["url"] + "/report.pdf", params={"from": "2026-03-01", "to": "2026-03-05"})
     assert pdf.status_code == 200
     pages, text = pdf_text(pdf.content)
-    assert "Maya Müller - ??" in text and "Twitches logged: 1" in text and "Dr. M" not in text
+    assert ("Maya Müller – ??" in text or "Maya Müller - ??" in text) and "Twitches logged: 1" in text and "Dr. M" not in text
+
+
+def test_a_name_beyond_latin1_prints_as_written_where_the_unicode_font_is_installed(user, client):
+    from server.reports.pdf import UNICODE_FONT
+
+    if not UNICODE_FONT:
+        pytest.skip("DejaVu Sans is not installed (apt-get install fonts-dejavu-core): the report falls back to Latin-1")
+    user.log_twitch(at_local("2026-03-03", 10), body_region="calf")
+    assert user.patch("/api/v1/me", json={"display_name": "Małgorzata Żółć-Ørsted"}).status_code == 200
+    share = make_share(user, "link", ["summary"], label="Dr R")
+    pdf = client.get(share["url"] + "/report.pdf", params={"from": "2026-03-01", "to": "2026-03-05"})
+    pages, text = pdf_text(pdf.content)
+    assert "Małgorzata Żółć-Ørsted" in text and pages <= 2
