@@ -107,5 +107,8 @@ export const P = {
     qrHint: "The doctor can scan this with a phone camera to open the link. Anyone who scans it can open the record until it ends, so show it only to them.",
     qrAlt: "QR code of the clinician link",
     remembered: "Set as you chose last time.",
+    quietAlert: "Also tell them if I log nothing",
+    quietAlertHint: "One alert when you have logged nothing and not checked in for this many days, so they can check on you. No more until you log again.",
+    quietAlertOptions: [["", "Never"], ["2", "for 2 days"], ["3", "for 3 days"], ["5", "for 5 days"], ["7", "for a week"], ["14", "for two weeks"]],
   },
 };

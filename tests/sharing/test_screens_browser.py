@@ -145,3 +145,31 @@ def test_a_red_flag_symptom_logged_offline_shows_the_banner_at_once(make_device)
     assert banner.is_visible()
     assert_no_violations(device, "the red-flag banner, offline")
     device.offline(False)
+
+
+def test_a_caregiver_share_can_ask_for_the_missed_days_alert(make_device, email, live_server):  # noqa: F811
+    """§13 quiet_alert_days from the sharing screen: offered only with alerts, sent as chosen."""
+    from server.extensions import db
+    from server.sharing.models import Share
+
+    device = make_device()
+    device.open("/")
+    device.sign_up(email)
+    device.screen("sharing")
+    page = device.page
+    page.get_by_role("radio", name="A doctor or clinic (a link, no account needed)").check()
+    assert page.get_by_label("Also tell them if I log nothing").is_hidden()
+    page.get_by_role("radio", name="A caregiver with their own Twitchlog account").check()
+    assert page.get_by_label("Also tell them if I log nothing").is_hidden()  # not without alerts
+    page.get_by_label("Alerts").check()
+    page.get_by_label("Also tell them if I log nothing").select_option("3")
+    assert_no_violations(device, "sharing with the missed-days alert offered")
+    page.get_by_role("button", name="Create share").click()
+    page.get_by_label("Invitation link").wait_for()
+    from server.accounts.models import User
+
+    with live_server.app.app_context():
+        owner = db.session.scalar(db.select(User.id).where(User.email == email))
+        chosen = db.session.scalars(db.select(Share.quiet_alert_days).where(Share.owner_id == owner)).all()
+        db.session.rollback()
+    assert chosen == [3]

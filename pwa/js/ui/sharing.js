@@ -121,6 +121,11 @@ function shareForm(onCreated) {
       h("p", { class: "hint", id: hintId }, hint));
   });
   const alertsItem = scopeItems[SCOPES.indexOf("alerts")];
+  // The missed-days alert (§13 quiet_alert_days): only for a caregiver who gets alerts.
+  const quietAlert = selectControl(P.share.quietAlertOptions, "");
+  const quietField = field(P.share.quietAlert, quietAlert, P.share.quietAlertHint);
+  const showQuiet = () => { quietField.hidden = kind === "link" || !checks.get("alerts").checked; };
+  checks.get("alerts").addEventListener("change", showQuiet);
   alertsItem.hidden = kind === "link";
   const expiry = selectControl(T.sharing.expiryOptions.map(([d, label]) => [String(d), label]), last?.days || "30");
   const label = h("input", { type: "text", maxLength: 100, autocomplete: "off" });
@@ -135,13 +140,16 @@ function shareForm(onCreated) {
         kind = value;
         alertsItem.hidden = kind === "link";
         if (kind === "link") checks.get("alerts").checked = false;
+        showQuiet();
       },
     }),
     h("fieldset", { class: "choices" }, h("legend", {}, T.sharing.what), h("ul", { class: "scope-list" }, scopeItems)),
+    quietField,
     field(T.sharing.expires, expiry),
     field(T.sharing.label, label, T.sharing.labelHint),
     error,
     submit);
+  showQuiet();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -158,6 +166,7 @@ function shareForm(onCreated) {
     try {
       const body = { kind, scopes, expires_in_days: Number(expiry.value) };
       if (label.value.trim()) body.label = label.value.trim();
+      if (kind === "caregiver" && scopes.includes("alerts") && quietAlert.value) body.quiet_alert_days = Number(quietAlert.value);
       const share = await api("POST", "/shares", body);
       rememberChoice(kind, scopes, expiry.value);
       label.value = "";
