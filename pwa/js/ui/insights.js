@@ -3,6 +3,7 @@
 // stand out after the q adjustment (with worst-days/best-days numbers from the person's own
 // check-ins on this device) and the red-flag status. Calm mode hides the numbers, keeps the words.
 
+import { onChange } from "../changes.js";
 import { api, ApiError, OfflineError } from "../api.js";
 import { readDevice, recentRecords } from "../db.js";
 import { addDays, deviceTimeZone, localDateOf } from "../local-date.js";
@@ -71,5 +72,8 @@ export function render(root) {
 
   replaceChildren(root, h("h1", {}, T.insights.title), h("p", { class: "hint" }, T.insights.intro), period, body, report);
   load();
-  return () => { alive = false; };
+  // The account's settings (calm mode, day start) can change on another device: when the app
+  // learns the session again, draw with what it now says.
+  const stop = onChange((change) => { if (change?.reason === "session") load(); });
+  return () => { alive = false; stop(); };
 }
