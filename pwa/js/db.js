@@ -169,6 +169,15 @@ export function recentRecords(entity, { since = "", until = "\uffff", limit = 50
   }));
 }
 
+// How many live records of one entity have their time in [since, until): counted by the by_time
+// index itself, no record loaded. Deleted records have no time, so the index leaves them out.
+// (WebKit pays a round trip to its storage process for every cursor step: reading each of today's
+// records to count them made a tap slower with every twitch logged, issue 13.)
+export function countRecords(entity, { since = "", until = "\uffff" } = {}) {
+  return run(["records"], "readonly", (tx) => request(tx.objectStore("records").index("by_time")
+    .count(IDBKeyRange.bound([entity, since], [entity, until], false, true))));
+}
+
 // The times of one entity's live records between `since` and `until`, read from the by_time
 // index's keys alone (no record is loaded): what a month of the calendar needs.
 export function recordTimes(entity, { since = "", until = "\uffff" } = {}) {

@@ -1,6 +1,6 @@
 // What a person does, as local writes: each is one IndexedDB transaction (record + outbox).
 
-import { getRecord, recentRecords, writeLocal } from "./db.js";
+import { countRecords, getRecord, recentRecords, writeLocal } from "./db.js";
 import { announceChange } from "./changes.js";
 import { checkinRecordId, uuid4 } from "./uuid.js";
 import { earliestInstantOf, latestInstantOf, localDate, toInstant } from "./local-date.js";
@@ -41,6 +41,16 @@ export async function todaysTwitches(now = new Date()) {
     since: earliestInstantOf(today), until: latestInstantOf(today), limit: 100000,
   });
   return rows.filter((row) => localDate(row.view.fields.occurred_at) === today);
+}
+
+// How many twitches today (the device's local day), as the first screen shows after every tap:
+// counted in the index between the UTC instants of this day's and the next day's local midnight,
+// so the cost stays the same however many are logged. Instants are stored in UTC ("Z", from
+// toInstant or the server's whole seconds or milliseconds), whose text order is time order.
+export function todaysTwitchCount(now = new Date()) {
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  return countRecords("twitch", { since: toInstant(start), until: toInstant(next) });
 }
 
 export async function latestEntries(limit = 8) {

@@ -4,11 +4,11 @@
 import { S } from "../strings.js";
 import { A } from "../strings-app.js";
 import { readDevice } from "../db.js";
-import { deleteRecord, latestEntries, logTwitch, todaysTwitches } from "../store.js";
+import { deleteRecord, latestEntries, logTwitch, todaysTwitchCount } from "../store.js";
 import { onChange } from "../changes.js";
 import { h, replaceChildren } from "./dom.js";
 import { clockTime } from "./format.js";
-import { entryList } from "./entry-list.js";
+import { updateEntryList } from "./entry-list.js";
 import { icon } from "./icons.js";
 import { toast } from "./toast.js";
 
@@ -71,14 +71,16 @@ export function render(root) {
       list));
 
   async function refresh() {
-    const [today, latest, device] = await Promise.all([todaysTwitches(), latestEntries(8), readDevice()]);
+    const [today, latest, device] = await Promise.all([todaysTwitchCount(), latestEntries(8), readDevice()]);
     const calm = device.signed_in && device.user?.calm_mode === true;
-    count.textContent = calm ? A.home.calmToday(today.length) : S.home.today(today.length);
+    // Only what changed is written: an unchanged line or list item is not laid out again.
+    const line = calm ? A.home.calmToday(today) : S.home.today(today);
+    if (count.textContent !== line) count.textContent = line;
     count.dataset.calm = String(calm);
-    replaceChildren(list, entryList(latest, {
+    updateEntryList(list, latest, {
       empty: S.home.none,
       onEdit: (row) => (row.entity === "twitch" ? openDetails(row.record_id) : editOther(row.entity, row.record_id)),
-    }));
+    });
   }
   refresh();
   // After the next paint, so a tap's confirmation is never held back by redrawing the list.
