@@ -16,9 +16,11 @@ Measured on the development machine (2 vCPU, headless Debian Chromium, Flask's o
   Lighthouse mobile: performance 0.96-0.98, accessibility 1.00 (CLS 0.006)
 Other engines (issue 13, `--only-taps --engine-taps 100|200`, load average 9-11 on 2 vCPUs, 2026-12-03):
   Chromium p95 40-41 ms; Firefox (firefox-esr headless, BiDi) p50 20 ms, p95 31 ms = 0.76x Chromium;
-  WebKitGTK (MiniBrowser under Xvfb, software rendering) p50 26-30 ms, p95 72 ms (100 taps) to
-  107 ms (200 taps) = 1.8-2.7x Chromium: its tail grows with the entries on the first screen
-  (under 50 ms for the first ~100 taps, then 50-110 ms), so WebKit misses the 50 ms goal here.
+  WebKitGTK (MiniBrowser under Xvfb, software rendering) before 2dc68eb: p95 72-163 ms, its tail
+  growing with the entries on the first screen (the home screen read every one of today's records
+  to count them: one storage round trip per record in WebKit). After (the count from an index, the
+  list updated in place), same command, --engine-taps 200 and 300: WebKit p95 41 ms = 0.96-1.17x
+  Chromium's in the same run; Firefox p95 24-32 ms = 0.69-0.75x; Chromium p95 35-43 ms.
 """
 from __future__ import annotations
 
