@@ -64,8 +64,12 @@ def stop(server: LiveServer) -> None:
 
 
 def subscription_keys(url: str, endpoint: str) -> dict:
-    with sa.create_engine(url).connect() as connection:
-        row = connection.execute(sa.text("SELECT p256dh, auth FROM push_subscriptions WHERE endpoint = :e"), {"e": endpoint}).one()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(sa.text("SELECT p256dh, auth FROM push_subscriptions WHERE endpoint = :e"), {"e": endpoint}).one()
+    finally:
+        engine.dispose()  # no pooled connection left for the garbage collector (a ResourceWarning fails the run)
     return {"p256dh": row.p256dh, "auth": row.auth}
 
 
