@@ -283,6 +283,7 @@ def test_install_through_nginx_log_offline_sync_and_a_reminder_reaches_the_push_
         tls_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
                                                   args=[*LAUNCH_ARGS, "--ignore-certificate-errors"])
         device = TlsDevice(tls_browser, stack.url)
+        device.page.set_default_timeout(60_000)  # three gunicorn workers, two dispatchers and nginx on two cores
         try:
             device.open("/").wait_controlled()
             device.sign_in(email)
