@@ -103,8 +103,10 @@ def test_an_untouched_check_in_pushes_only_its_date(make_device, email, server_v
 
     # Answering one question later sends that answer alone; the server keeps `crash` (§13).
     page.get_by_role("group", name="Did you crash today?").get_by_role("radio", name="Yes").check()
+    page.evaluate("document.getElementById('toast').replaceChildren()")  # the first save's toast is not this one's
     page.get_by_role("button", name="Save check-in").click()
     page.locator("#toast", has_text="saved").wait_for()
+    device.wait_local("s.outbox.length === 0 && s.records.some((r) => r.entity === 'checkin' && r.view.fields.crash === true)")
     device.wait_synced()
     sent = [m for body in pushed for m in body["mutations"] if m["entity"] == "checkin"]
     assert [m["fields"] for m in sent] == [{"local_date": today}, {"crash": True}]
