@@ -159,7 +159,8 @@ def test_the_energy_bar_fills_with_logged_activity(make_device, scheme):
     log("Vigorous", "60 min")  # +18: 39 of 30
     device.wait_until("document.getElementById('energy-bar').dataset.state === 'over'")
     assert "Past what you usually manage" in page.locator(".energy-words").inner_text()
-    assert page.locator(".timeline-block").count() == 3 and page.locator(".timeline-list li").count() == 3
+    device.wait_until("document.querySelectorAll('.timeline-block').length === 3"
+                      " && document.querySelectorAll('.timeline-list li').length === 3", what="the timeline to show all three")
     box = page.evaluate("(() => { const r = document.querySelector('[name=activity-minutes] + label').getBoundingClientRect();"
                         " return r.height; })()")
     assert box >= 44
