@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from flask import Response
 
-from ..errors import ApiError, NotFound
-from ..sharing import page
 from ..sharing.service import records_in_range
-from ..sharing.views import _open_link, clinician, token_limit
+from ..sharing.views import clinician, link_view, token_limit
 from . import fhir
 
 
 @clinician.route("/s/<string:token>/fhir", methods=["GET"])
 @token_limit
-def shared_fhir(token):
-    try:
-        share, person, first, last = _open_link(token, "fhir")
-    except NotFound:
-        return page.gone(), 404
-    except ApiError as error:
-        return page.bad_period(error.message), 400
+@link_view("fhir")
+def shared_fhir(token, share, person, first, last):
     scopes = list(share.scopes)
     records = records_in_range(person.id, person.timezone, first, last, scopes)["records"]
     body = fhir.bundle(records, with_notes="notes" in scopes)

@@ -1,6 +1,8 @@
 """HTTP for sharing (§6): the owner's shares, caregivers' read-only views, the clinician's page."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, request
 from flask.views import MethodView
@@ -145,27 +147,34 @@ def _open_link(token: str, what: str, needs: str | None = None):
     return share, person, first, last
 
 
+def link_view(what: str, needs: str | None = None):
+    """A clinician-link view gets (token, share, person, first, last) with the access counted;
+    an unknown, ended or caregiver token is the plain 404 page, a bad period the 400 page."""
+    def decorate(view):
+        @functools.wraps(view)
+        def opened(token):
+            try:
+                share, person, first, last = _open_link(token, what, needs=needs)
+            except NotFound:
+                return page.gone(), 404
+            except ApiError as error:
+                return page.bad_period(error.message), 400
+            return view(token, share, person, first, last)
+        return opened
+    return decorate
+
+
 @clinician.route("/s/<string:token>", methods=["GET"])
 @token_limit
-def shared_page(token):
-    try:
-        share, person, first, last = _open_link(token, "page")
-    except NotFound:
-        return page.gone(), 404
-    except ApiError as error:
-        return page.bad_period(error.message), 400
+@link_view("page")
+def shared_page(token, share, person, first, last):
     return page.render(share, person, first, last, token)
 
 
 @clinician.route("/s/<string:token>/report.pdf", methods=["GET"])
 @token_limit
-def shared_report(token):
-    try:
-        share, person, first, last = _open_link(token, "report", needs="summary")  # the report is a summary
-    except NotFound:
-        return page.gone(), 404
-    except ApiError as error:
-        return page.bad_period(error.message), 400
+@link_view("report", needs="summary")  # the report is a summary
+def shared_report(token, share, person, first, last):
     pdf = clinician_report(person, first, last, share.scopes)  # never the share's label: it is the owner's (§16)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="twitchlog-{first.isoformat()}-{last.isoformat()}.pdf"'})
