@@ -73,10 +73,7 @@ def parse(text: str) -> Parsed:
         raise NotThisFormat("This is not a Bearable export: its first line should be "
                             '"date","weekday","time of day","category","rating/amount","detail","notes".')
     parsed = Parsed()
-    for line, cells, raw in rows:
-        if not any(cell.strip() for cell in cells):
-            continue
-        parsed.rows += 1
+    for line, cells, raw in parsed.data_rows(rows):
         try:
             if len(cells) != len(HEADER):
                 raise RowFault(f"The row has {len(cells)} fields where Bearable writes {len(HEADER)}.")

@@ -61,10 +61,7 @@ def parse(text: str) -> Parsed:
                             "full_date,date,weekday,time,mood,activities,note_title,note (or an older Daylio header).")
     width = len(header)
     parsed = Parsed()
-    for line, cells, raw in rows:
-        if not any(cell.strip() for cell in cells):
-            continue
-        parsed.rows += 1
+    for line, cells, raw in parsed.data_rows(rows):
         try:
             if len(cells) != width:
                 raise RowFault(f"The row has {len(cells)} fields where Daylio writes {width}.")

@@ -57,6 +57,13 @@ class Parsed:
     def skip(self, row: int, reason: str) -> None:
         self.skipped.append({"row": row, "reason": reason})
 
+    def data_rows(self, rows):
+        """The rows that hold anything (blank lines are not rows of data), each one counted."""
+        for line, cells, raw in rows:
+            if any(cell.strip() for cell in cells):
+                self.rows += 1
+                yield line, cells, raw
+
 
 def decode(data: bytes) -> str:
     """The file's text: UTF-8, with or without a byte-order mark. :raise NotThisFormat:"""

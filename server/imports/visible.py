@@ -20,10 +20,7 @@ def parse(text: str) -> Parsed:
         raise NotThisFormat("This is not a Visible export: its first line should be "
                             "observation_date,tracker_name,tracker_category,observation_value.")
     parsed = Parsed()
-    for line, cells, raw in rows:
-        if not any(cell.strip() for cell in cells):
-            continue
-        parsed.rows += 1
+    for line, cells, raw in parsed.data_rows(rows):
         try:
             if len(cells) != len(HEADER):
                 raise RowFault(f"The row has {len(cells)} fields where Visible writes {len(HEADER)}.")
