@@ -2,8 +2,6 @@
 
 import { S } from "./strings.js";
 import { checkSession } from "./session.js";
-import { onChange } from "./changes.js";
-import { readDevice } from "./db.js";
 import { requestSync, startAutoSync } from "./sync/scheduler.js";
 import { registerWorker } from "./sw-bridge.js";
 import { h, replaceChildren } from "./ui/dom.js";
@@ -34,10 +32,7 @@ function markNav(path) {
   }
 }
 
-let drawnSignedIn = null; // whether the screen on show was drawn for a signed-in device
-
 async function route() {
-  drawnSignedIn = Boolean((await readDevice().catch(() => ({}))).signed_in);
   // An account that only follows someone opens on People.
   if (firstRoute && isFollowerOnly() && !location.search && screenFor(location.hash).path === "") {
     history.replaceState(null, "", "#/caregiver");
@@ -83,13 +78,6 @@ async function start() {
   import("./ui/burst-suggestion.js").then((m) => m.mountBurstSuggestion()).catch(() => {}); // rest after a burst, offline too (§13)
   mountStatus(document.getElementById("sync-status"));
   addEventListener("hashchange", route);
-  // The session is learned after the first screen is drawn (the cookie is the truth, §10): when
-  // that turns out to be signed in, or signed out, draw the screen on show again, whatever it is.
-  onChange(async (change) => {
-    if (change?.reason !== "session") return;
-    const signedIn = Boolean((await readDevice().catch(() => ({}))).signed_in);
-    if (drawnSignedIn !== null && signedIn !== drawnSignedIn) route();
-  });
   await route();
   // The "Log a twitch" shortcut opens /?action=log: log once, then drop the query so a reload
   // does not log again.

@@ -2,7 +2,7 @@
 
 import { api, ApiError, OfflineError } from "./api.js";
 import { bindOwner, dropExpiredParked, forgetAccount, pendingSummary, readDevice } from "./db.js";
-import { announceChange } from "./changes.js";
+import { announceChange, onChange } from "./changes.js";
 import { deviceTimeZone } from "./local-date.js";
 import { syncNow, withSyncLock } from "./sync/engine.js";
 
@@ -15,6 +15,17 @@ async function adopt(user) {
     api("PATCH", "/me", { timezone: zone }).catch(() => {});
   }
   return outcome;
+}
+
+// A screen drawn before the session was learned (a reload straight onto it) calls redraw() when the
+// device turns out signed in, or out, other than drawnSignedIn() says; never otherwise, so a
+// half-filled form or a button under a finger is not replaced. Returns the function that stops it.
+export function watchSignedIn(drawnSignedIn, redraw) {
+  return onChange(async (change) => {
+    if (change?.reason !== "session") return;
+    const signedIn = Boolean((await readDevice().catch(() => ({}))).signed_in);
+    if (signedIn !== drawnSignedIn()) redraw();
+  });
 }
 
 // {user, outcome} when signed in, {user: null} when not, {offline: true, user: cached} offline.

@@ -173,3 +173,17 @@ def test_a_caregiver_share_can_ask_for_the_missed_days_alert(make_device, email,
         chosen = db.session.scalars(db.select(Share.quiet_alert_days).where(Share.owner_id == owner)).all()
         db.session.rollback()
     assert chosen == [3]
+
+
+def test_sharing_drawn_before_the_session_is_learned_shows_the_form_once_it_is(make_device, email):  # noqa: F811
+    # Signed in by the cookie alone (as after signing in on this browser's other tab): the screen is
+    # first drawn for a signed-out device, then GET /me tells the truth and Sharing draws its form.
+    device = make_device().open().wait_controlled()
+    answer = device.context.request.post("/api/v1/auth/register", data={"email": email, "password": PASSWORD, "timezone": TIMEZONE})
+    assert answer.status == 201, answer.text()
+    device.screen("sharing")
+    device.page.get_by_role("link", name="Go to sign in").wait_for()  # this device does not know yet
+    device.page.reload()  # a fresh start straight onto Sharing: drawn first, the session learned after
+    device.page.locator("body[data-screen='sharing'] main h1").wait_for()
+    device.page.get_by_role("button", name="Create share").wait_for()
+    assert device.page.get_by_role("link", name="Go to sign in").count() == 0

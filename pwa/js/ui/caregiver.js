@@ -6,6 +6,7 @@
 
 import { api, ApiError, OfflineError } from "../api.js";
 import { readDevice } from "../db.js";
+import { watchSignedIn } from "../session.js";
 import { hourRows, lastDates, localHourIn, summariseDays } from "../follow-days.js";
 import { acceptKeptInvitation, codeFrom, isFollowerOnly, keepInvitation, keptInvitation, personName, refreshFollowerMode } from "../people.js";
 import { S } from "../strings.js";
@@ -288,6 +289,7 @@ export function render(root) {
   ensureStyles();
   ensurePeopleStyles();
   let alive = true;
+  let drawnSignedIn = null;
   const isAlive = () => alive;
   const { personId, day, accept } = route();
   const body = h("div", { class: "stack", "aria-live": "polite" }, h("p", { class: "hint" }, T.loading));
@@ -306,6 +308,7 @@ export function render(root) {
   async function load() {
     const device = await readDevice();
     if (!alive) return;
+    drawnSignedIn = Boolean(device.signed_in);
     if (!device.signed_in) {
       // Opened signed out: keep the invitation on this device until the account exists.
       if (accept) {
@@ -347,8 +350,10 @@ export function render(root) {
   document.addEventListener("visibilitychange", refresh);
   replaceChildren(root, h("h1", {}, P.people.title), personId ? null : h("p", { class: "hint" }, P.people.intro), body);
   load();
+  const stopWatching = watchSignedIn(() => drawnSignedIn, () => { if (alive) load(); });
   return () => {
     alive = false;
+    stopWatching();
     document.removeEventListener("visibilitychange", refresh);
   };
 }

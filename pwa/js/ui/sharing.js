@@ -3,6 +3,7 @@
 
 import { api, ApiError, OfflineError } from "../api.js";
 import { readDevice } from "../db.js";
+import { watchSignedIn } from "../session.js";
 import { T } from "../strings-insights.js";
 import { P } from "../strings-people.js";
 import { TRUST } from "../strings-trust.js";
@@ -223,6 +224,7 @@ export function render(root) {
   ensureStyles();
   ensurePeopleStyles();
   let alive = true;
+  let drawnSignedIn = null;
   const created = h("div");
   const list = h("div", { "aria-live": "polite" }, h("p", { class: "hint" }, T.loading));
   const formSlot = h("div");
@@ -241,6 +243,7 @@ export function render(root) {
   async function load() {
     const device = await readDevice();
     if (!alive) return;
+    drawnSignedIn = Boolean(device.signed_in);
     if (!device.signed_in) {
       replaceChildren(formSlot);
       replaceChildren(list, signedOutNotice());
@@ -273,5 +276,6 @@ export function render(root) {
     formSlot,
     h("section", { "aria-labelledby": "shares-title" }, h("h2", { id: "shares-title" }, T.sharing.yours), list));
   load();
-  return () => { alive = false; };
+  const stopWatching = watchSignedIn(() => drawnSignedIn, () => { if (alive) load(); });
+  return () => { alive = false; stopWatching(); };
 }
