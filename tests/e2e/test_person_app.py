@@ -386,7 +386,9 @@ def test_the_check_in_date_follows_the_day_start(make_device, email):
     device.open().wait_controlled()
     device.sign_up(email)
     device.screen("checkin")
-    assert device.page.get_by_label("Date").input_value() == "2026-12-03"
+    # The date is filled once the screen has read the device's settings: wait for it, not read it at once.
+    device.wait_until("() => document.querySelector('.checkin input[type=date]')?.value === '2026-12-03'",
+                      what="the check-in to default to today")
     device.screen("more")
     device.page.get_by_label("My day ends at").select_option("04:00")
     device.wait_local("s.device.user.day_starts_at === '04:00'")
