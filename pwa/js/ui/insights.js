@@ -36,9 +36,14 @@ export function render(root) {
   });
   const report = h("a", { class: "button secondary wide", download: "" }, T.insights.reportLink);
 
+  // Loads can overlap (the session learned again, a period chosen): only the latest one draws, so
+  // an earlier answer that arrives late never paints over it.
+  let latest = 0;
   async function load() {
+    const mine = ++latest;
+    const current = () => alive && mine === latest;
     const device = await readDevice();
-    if (!alive) return;
+    if (!current()) return;
     if (!device.signed_in) {
       body.setAttribute("aria-busy", "false");
       replaceChildren(body, signedOutNotice());
@@ -58,12 +63,12 @@ export function render(root) {
       // this device's check-ins of the period (and the two days before, for the lags)
       const checkins = (await recentRecords("checkin", { since: addDays(doc.from, -2), until: `${doc.to}\uffff`, limit: 4000 }))
         .map((row) => row.view.fields);
-      if (!alive) return;
+      if (!current()) return;
       replaceChildren(body, h("p", { class: "hint" }, T.insights.range(doc.from, doc.to)),
         calm ? h("p", { class: "hint calm-note" }, T.insights.calmNote) : null,
         insightsSections(doc, { bannerShown: true, calm, checkins }));
     } catch (error) {
-      if (!alive) return;
+      if (!current()) return;
       if (error instanceof ApiError && error.status === 401) replaceChildren(body, signedOutNotice());
       else replaceChildren(body, failureNotice(error, load));
     }

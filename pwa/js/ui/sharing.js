@@ -250,6 +250,7 @@ export function render(root) {
       return;
     }
     if (!formSlot.firstChild) {
+      replaceChildren(list, h("p", { class: "hint" }, T.loading)); // not the signed-out notice of a first draw
       replaceChildren(formSlot, shareForm((share) => {
         replaceChildren(created, createdCard(share, () => replaceChildren(created)));
         created.querySelector("#share-created").focus();
