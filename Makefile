@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Test files run in parallel, one worker per core (pytest-xdist; a file's tests stay together on one
+# worker, so a module's server or stack starts once). PYTEST_WORKERS=0 runs in this one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-postgres worker bench clean
 
@@ -16,7 +19,7 @@ run: $(STAMP)            ## serve the app and the API on http://127.0.0.1:8000 (
 	$(BIN)/twitchlog run
 
 test: $(STAMP)           ## the whole suite: Python (API, sync properties, browser) and the PWA's pure modules
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	@if command -v node >/dev/null 2>&1 && [ -d tests/pwa ]; then node --test tests/pwa/; \
 	else echo "!!! node is not installed: the PWA unit tests (tests/pwa) did not run"; fi
 

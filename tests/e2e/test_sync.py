@@ -9,6 +9,10 @@ import pytest
 
 from tests.e2e.conftest import TIMEZONE, Device
 
+# Devices converging through the server: what the database keeps is the point, so CI runs these
+# browser journeys on PostgreSQL too (the other browser layers test the PWA, and run once).
+pytestmark = pytest.mark.database
+
 
 def twitches(records: dict) -> list[dict]:
     return [c for (entity, _), c in records.items() if entity == "twitch"]

@@ -13,10 +13,13 @@ import brotli
 import pytest
 import requests
 
+from tests.conftest import POSTGRES_URL
 from tests.operations.conftest import BIN, free_port, process_env, wait_for
 from tests.support.api import ApiClient
 
-pytestmark = [pytest.mark.slow]
+# Always its own new SQLite file, whatever database the suite runs on: it runs once, in the SQLite run.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(POSTGRES_URL), reason="the embedded default is SQLite: "
+                                                   "this ran in the SQLite run, and nothing here reads the suite's database")]
 
 
 @pytest.fixture
