@@ -275,8 +275,9 @@ def test_install_through_nginx_log_offline_sync_and_a_reminder_reaches_the_push_
     with PushService() as push:
         phone = push.subscribe()
         assert api.put(f"{stack.url}/api/v1/push/subscriptions", json=phone.to_json()).status_code == 201
-        # the prompt falls due at the next whole minute (a time already past when it is set never fires)
-        due = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(minutes=1)
+        # The prompt falls due at a whole minute 15-75 s from now: a time already past when it is set
+        # never fires, and "the next minute" set at hh:mm:59.9 would be past before the PUT arrived.
+        due = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(seconds=75)
         settings = api.get(f"{stack.url}/api/v1/reminders").json()
         settings.update(evening={"enabled": True, "time": due.strftime("%H:%M")}, quiet_hours=None)
         settings["pacing"]["enabled"] = False
