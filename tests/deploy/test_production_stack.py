@@ -14,15 +14,11 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, PASSWORD, PHONE, TIMEZONE, Device, browser  # noqa: F401 (browser is a fixture)
 from tests.support.push_service import PushService
 from tests.support.stack import REPO, PrivatePostgres, Stack, open_directory, stack_available, wait_until
 
-# The stack runs its own PostgreSQL, Redis and nginx, whatever database the suite runs on: it runs
-# once, in the SQLite run, not again beside the same suite on PostgreSQL.
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(POSTGRES_URL), reason="the stack brings its own PostgreSQL: "
-                                                   "this ran in the SQLite run, and nothing here reads the suite's database")]
+pytestmark = [pytest.mark.slow]
 REASON = stack_available()
 if not os.environ.get("TWITCHLOG_TEST_DATABASE_URL"):
     # the production path is PostgreSQL's: run it once, in the PostgreSQL run (make test-postgres)
