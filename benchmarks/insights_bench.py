@@ -97,7 +97,8 @@ def mutations_for(client_id: str, first: date, last: date, per_day: int, rng: ra
 
 def load(app, years: int, per_day: int, seed: int) -> tuple[str, date, date, int]:
     from server.accounts.service import register
-    from server.extensions import begin_write, db
+    from server.extensions import db
+    from server.transactions import begin_write
     from server.sync import service as sync
     from server.sync.service import create_counter
 

@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(settings.log_format)  # first, so every line is in the chosen format (JSON or text)
     redaction.install()  # share, reset and bearer tokens never reach a log (§12)
 
-    from . import errors, observability, security
+    from . import errors, observability, security, transactions
     from .extensions import api, bind_sqlite_pragmas, db, limiter, migrate
 
     db.init_app(app)
@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "twitchlog_session"})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     with app.app_context():
-        bind_sqlite_pragmas(app)
+        if bind_sqlite_pragmas(app):
+            transactions.install(app, db.engine)  # the SQLite write rule (server/transactions.py)
 
     from .accounts.views import blp as accounts
     from .export.views import blp as export

@@ -65,12 +65,13 @@ class AppLimiter(Limiter):
 limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
 
 
-def bind_sqlite_pragmas(app: Flask) -> None:
-    """SQLite: WAL, foreign keys, and the write rule of server/transactions.py (read it before
-    writing a view: writing requests take the write lock first, slow work happens outside it)."""
+def bind_sqlite_pragmas(app: Flask) -> bool:
+    """SQLite: WAL and foreign keys; True when the engine is SQLite, where create_app then binds
+    the write rule of server/transactions.py (read it before writing a view: writing requests
+    take the write lock first, slow work happens outside it)."""
     engine = db.engine
     if engine.dialect.name != "sqlite":
-        return
+        return False
     busy_ms = int(app.config["TWITCHLOG"].sqlite_busy_ms)
 
     @event.listens_for(engine, "connect")
@@ -83,14 +84,4 @@ def bind_sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    from . import transactions
-
-    transactions.install(app, engine)
-
-
-def begin_write() -> None:
-    """Take the write lock before the reads a write depends on: server/transactions.begin_write
-    (kept here so existing imports stay right; the rule and the other tools are in that module)."""
-    from .transactions import begin_write as take_write_lock
-
-    take_write_lock()
+    return True

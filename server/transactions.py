@@ -183,7 +183,7 @@ class _TxState:
 
 
 def install(app: Flask, engine) -> None:
-    """Bind the rule to an SQLite engine (called by bind_sqlite_pragmas in create_app)."""
+    """Bind the rule to an SQLite engine (called by create_app when bind_sqlite_pragmas found SQLite)."""
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

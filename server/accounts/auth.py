@@ -11,7 +11,8 @@ from flask import after_this_request, current_app, g, request
 
 from .. import direct_sql
 from ..errors import Unauthorized
-from ..extensions import begin_write, db
+from ..extensions import db
+from ..transactions import begin_write
 from ..instants import utcnow
 from .models import ApiToken, LoginSession, User
 

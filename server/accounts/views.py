@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from .. import mail
-from ..extensions import begin_write, db, limiter
+from ..extensions import db, limiter
+from ..transactions import begin_write
 from ..security import own_origin
 from ..transactions import slow_work
 from . import passkeys, passwords, service, throttle

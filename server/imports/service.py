@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 
 from ..errors import ApiError
-from ..extensions import begin_write, db
+from ..extensions import db
+from ..transactions import begin_write
 from ..instants import utcnow
 from ..sync import service as sync
 from ..sync.hlc import format_clock_instant

@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 
 from ..accounts.auth import current_user_id, login_required
 from ..config import ConfigError
-from ..extensions import begin_write, db, limiter
+from ..extensions import db, limiter
+from ..transactions import begin_write
 from . import service
 from .schemas import (
     EndpointSchema,

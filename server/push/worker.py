@@ -15,7 +15,8 @@ from typing import Callable
 
 from flask import Flask
 
-from ..extensions import begin_write, db
+from ..extensions import db
+from ..transactions import begin_write
 from ..instants import utcnow
 from ..observability.metrics import DISPATCHER_PASSES, PUSH_DELIVERIES, PUSH_REAPED
 from ..sharing.alerts import missed_days_alerts

@@ -12,7 +12,8 @@ from marshmallow import ValidationError
 from ..accounts.auth import current_user, current_user_id, login_required
 from ..accounts.models import User
 from ..errors import ApiError, NotFound
-from ..extensions import begin_write, db, limiter
+from ..extensions import db, limiter
+from ..transactions import begin_write
 from ..insights import service as insights_service
 from ..insights.schemas import InsightsSchema, RangeQuery
 from ..reports.service import clinician_report

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 
 from .. import direct_sql
-from ..extensions import begin_write, db
+from ..extensions import db
+from ..transactions import begin_write
 from ..fields import canonical_uuid
 from ..instants import format_instant, utcnow
 from . import hlc as clock

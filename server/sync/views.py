@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..accounts.auth import current_user_id, login_required
-from ..extensions import begin_write, db, limiter
+from ..extensions import db, limiter
+from ..transactions import begin_write
 from ..transactions import reads_only
 from ..observability.metrics import SYNC_MUTATIONS
 from . import service

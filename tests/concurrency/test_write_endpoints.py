@@ -44,7 +44,7 @@ class Context:
         """A sent evening prompt of this person, seeded straight in (the dispatcher's job elsewhere)."""
         now = utcnow()
         with self.app.app_context():
-            from server.extensions import begin_write
+            from server.transactions import begin_write
 
             begin_write()
             row = ReminderOccurrence(user_id=api.user["id"], kind="evening", dedupe_key=f"load:{uuid.uuid4()}",

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask import g
 
 from server.accounts.models import User
-from server.extensions import begin_write as begin_write_alias
 from server.extensions import db
 from server.transactions import WriteRuleError, begin_read, begin_write, check_no_write_lock, slow_work
 from tests.conftest import build_app, make_settings
@@ -52,7 +51,7 @@ def test_a_writing_request_takes_the_lock_at_its_first_read_and_a_reading_one_do
         assert someone_else_can_lock(sqlite_path)
         begin_write()  # a GET that must write takes the lock itself
         assert not someone_else_can_lock(sqlite_path)
-        begin_write_alias()  # already held: nothing changes, nothing is committed
+        begin_write()  # already held: nothing changes, nothing is committed
         assert not someone_else_can_lock(sqlite_path)
         db.session.rollback()
         db.session.remove()
