@@ -14,6 +14,7 @@ from ..insights.service import for_scopes, insights
 from ..instants import parse_instant
 from ..sharing.service import records_in_range
 from . import figures
+from .crashes import crash_days
 
 RED_FLAG_DAYS = 28
 NAME_NOT_GIVEN = "Name not given"
@@ -48,7 +49,6 @@ def clinician_picture(person, first: date, last: date, scopes) -> dict:
     start = first_entry(document, records, person.timezone)
     crash_trend = None
     if "checkins" in scopes:
-        from .service import crash_days  # the report's data (§13); service imports this module
 
         crash_trend = crash_days(person.id, last)
     return {

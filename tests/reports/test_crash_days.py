@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from server.reports.service import crash_days
+from server.reports.crashes import crash_days
 from tests.insights.records import Planter
 
 
