@@ -8,7 +8,7 @@ import { SYNC_TAG, syncNow } from "./js/sync/engine.js";
 
 // A digest of every other file under pwa/ (`node tests/pwa/shell.mjs` prints it; a node test
 // checks it): any change to the app changes this file, so browsers see an update.
-const VERSION = "4aadf21f5eb5";
+const VERSION = "cd357d2122af";
 const SHELL_CACHE = shellCacheName(VERSION);
 
 self.addEventListener("install", (event) => {

@@ -75,6 +75,7 @@ export const SHELL = [
   "/js/ui/dom.js",
   "/js/ui/entry-editor.js",
   "/js/ui/entry-list.js",
+  "/js/ui/extra-screens.js",
   "/js/ui/format.js",
   "/js/ui/history.js",
   "/js/ui/home.js",

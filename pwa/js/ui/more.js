@@ -1,7 +1,7 @@
 // "More": the account, and the entry points to screens that are added later.
 
 import { S } from "../strings.js";
-import { EXTRA_SCREENS } from "./screens.js";
+import { EXTRA_SCREENS } from "./extra-screens.js";
 import { accountSection } from "./account.js";
 import { installCard } from "./install-guide.js";
 import { h, replaceChildren } from "./dom.js";

@@ -1,14 +1,13 @@
 // Every screen of the app: a hash route, a nav entry, a module with render(root) -> cleanup?.
-// To add a screen, add one line here and one module beside this file. The bottom navigation is
+// To add a screen, add one line here (or in extra-screens.js, for More's list) and one module beside this file. The bottom navigation is
 // drawn from navScreens(): the five things done most days. Rare but important places (History,
 // Symptoms) have a plain link on the first screen and in More instead of a sixth, smaller tab.
 
 import { S } from "../strings.js";
-import { I } from "../strings-import.js";
 import { E } from "../strings-engines.js";
 import { A } from "../strings-app.js";
 import { isFollowerOnly } from "../people.js";
-import { P } from "../strings-people.js";
+import { EXTRA_SCREENS } from "./extra-screens.js";
 
 export const MAIN_SCREENS = [
   { path: "", title: () => S.nav.home, icon: "log", load: () => import("./home.js") },
@@ -16,16 +15,6 @@ export const MAIN_SCREENS = [
   { path: "pacing", title: () => S.nav.pacing, icon: "pacing", load: () => import("./pacing.js") },
   { path: "insights", title: () => A.nav.insights, icon: "insights", load: () => import("./insights.js") },
   { path: "more", title: () => S.nav.more, icon: "more", load: () => import("./more.js") },
-];
-
-// Reached from "More" (and History and Symptoms from the first screen too).
-export const EXTRA_SCREENS = [
-  { path: "history", title: () => A.nav.history, icon: "history", load: () => import("./history.js") },
-  { path: "symptoms", title: () => A.nav.symptoms, icon: "symptoms", load: () => import("./symptoms.js") },
-  { path: "reminders", title: () => S.screens.reminders, load: () => import("./reminders.js") },
-  { path: "sharing", title: () => S.screens.sharing, load: () => import("./sharing.js") },
-  { path: "import", title: () => I.title, load: () => import("./import.js") },
-  { path: "caregiver", title: () => P.nav.people, icon: "people", load: () => import("./caregiver.js") },
 ];
 
 // An account that only follows someone (nothing logged of its own) has People and More, no
