@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     redaction.install()  # share, reset and bearer tokens never reach a log (§12)
 
     from . import errors, observability, security
+    from .accounts.auth import ServerSideSessionsOnly
     from .extensions import api, bind_sqlite_pragmas, db, limiter, migrate
 
     db.init_app(app)
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (health, clinician, web):
         app.register_blueprint(blueprint)
 
+    app.session_interface = ServerSideSessionsOnly()
     errors.register_error_handlers(app)
     security.init_app(app)
     observability.init_app(app)  # after security: its request id is taken before the guards run
