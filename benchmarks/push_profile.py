@@ -80,9 +80,9 @@ def main() -> None:
         log = open(work / "gunicorn.log", "wb")
         app_spec = "benchmarks.floor_app:app" if args.floor else "server:create_app()"
         process = subprocess.Popen([  # noqa: S603 (our own argv)
-            str(BIN / "gunicorn"), "-c", str(config), "--workers", "1", "--worker-class", "gthread",
-                                    "--threads", "4", "--keep-alive", "15", "--log-level", "warning",
-                                    "--bind", f"127.0.0.1:{port}", app_spec], cwd=REPO, env=env, stdout=log, stderr=log)
+            str(BIN / "gunicorn"), "-c", str(config), "--workers", "1", "--worker-class", "gthread", "--threads", "4",
+            "--keep-alive", "15", "--log-level", "warning", "--bind", f"127.0.0.1:{port}", app_spec,
+        ], cwd=REPO, env=env, stdout=log, stderr=log)
         try:
             wait_for("/api/v1/sync/push" if args.floor else "/healthz", port)
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
