@@ -55,8 +55,8 @@ def execute(connection: sa.Connection, statement, parameters, first: bool = Fals
     """Run a Core statement built once (not one built per call: each is compiled and kept).
 
     :param parameters: a dict, or a list of dicts for an executemany.
-    :returns: with `first`, the first row as a dict or None; with `rows`, every row as dicts;
-        otherwise None.
+    :returns: with `first`, the first row as a dict or None; with `rows`, every row as dicts
+        (of every parameter set, for an executemany); otherwise None.
     """
     dialect = connection.dialect
     if dialect.name != "postgresql":
@@ -74,8 +74,14 @@ def execute(connection: sa.Connection, statement, parameters, first: bool = Fals
     try:
         with raw.cursor() as cursor:
             if isinstance(parameters, list):
-                cursor.executemany(compiled.sql, [compiled.parameters(values) for values in parameters])
-                return None
+                cursor.executemany(compiled.sql, [compiled.parameters(values) for values in parameters], returning=rows)
+                if not rows:
+                    return None
+                found = []
+                while True:  # one result set per parameter set
+                    found.extend(compiled.rows(cursor, dialect))
+                    if not cursor.nextset():
+                        return found
             cursor.execute(compiled.sql, compiled.parameters(parameters))
             if not (first or rows):
                 return None

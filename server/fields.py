@@ -9,7 +9,8 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow.utils import missing
 
 from .instants import parse_instant
 
@@ -164,3 +165,55 @@ def is_time_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
+
+
+class FlatSchema(Schema):
+    """A schema of plain fields and no hooks, loaded without marshmallow's per-load machinery
+    (error store, hook lookups, unknown-key sets) when the input is an ordinary object with no
+    unknown key and no missing required or defaulted field: each field's own `deserialize`, with
+    its validators, decides as in `Schema.load`. Anything else (an error, an unknown key, a
+    default to fill) goes through `Schema.load`, so errors and their messages are marshmallow's.
+    Sync loads two of these per mutation; the machinery cost about as much as the fields.
+    """
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        plan = self.__dict__.get("_flat_plan")
+        if plan is None:
+            plan = self._flat_plan = self._plan()
+        if plan is False or many or (unknown is not None and unknown != RAISE) or type(data) is not dict:
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        partial = self.partial if partial is None else partial
+        if partial is not True and partial not in (None, False):
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        kwargs = {} if partial is None else {"partial": partial}
+        result, seen = {}, 0
+        try:
+            for data_key, key, field in plan:
+                value = data.get(data_key, missing)
+                if value is missing:
+                    if partial is True:
+                        continue
+                    if field.required or field.load_default is not missing:
+                        return super().load(data, many=many, partial=partial, unknown=unknown)
+                    continue
+                seen += 1
+                value = field.deserialize(value, data_key, data, **kwargs)
+                if value is not missing:
+                    result[key] = value
+        except ValidationError:
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        if seen != len(data):  # an unknown key: RAISE says how
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        return result
+
+    def _plan(self):
+        """[(data key, result key, field)], or False when this schema needs the full load."""
+        if any(self._hooks.values()) or self.many or self.unknown != RAISE:
+            return False
+        plan = []
+        for name, field in self.load_fields.items():
+            key = field.attribute or name
+            if "." in key:  # a dotted attribute nests the value: Schema.load's set_value
+                return False
+            plan.append((field.data_key if field.data_key is not None else name, key, field))
+        return plan

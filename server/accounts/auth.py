@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import after_this_request, current_app, g, request
+from flask.sessions import NullSession, SessionInterface
 
 from .. import direct_sql
 from ..errors import Unauthorized
@@ -131,6 +132,24 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+class ServerSideSessionsOnly(SessionInterface):
+    """Flask's own signed-cookie session is never used: sessions are rows, looked up above. Opening
+    it anyway (a signing serializer and a cookie lookup on every request) cost a sync push ~3 % of
+    its CPU. `flask.session` reads as empty and refuses writes with a message saying why."""
+
+    class null_session_class(NullSession):
+        def _fail(self, *args, **kwargs):
+            raise RuntimeError("flask.session is not used: sign-in sessions are database rows (server/accounts/auth.py).")
+
+        __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+
+    def open_session(self, app, request):
+        return self.null_session_class()
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def has_session_cookie() -> bool:

@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
 SANE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 access_log = logging.getLogger("twitchlog.access")
@@ -32,17 +32,29 @@ def answer_request_id(response):
     request_id = g.get("request_id")
     if request_id:
         response.headers["X-Request-ID"] = request_id
-    if current_app.config["TWITCHLOG"].access_log:
-        rule = request.url_rule
-        started = g.get("access_started")
-        duration_ms = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
-        route = rule.rule if rule is not None else "unmatched"
-        access_log.info("%s %s %s %.2f ms", request.method, route, response.status_code, duration_ms or 0.0,
-                        extra={"method": request.method, "route": route, "status": response.status_code, "duration_ms": duration_ms})
+    return response
+
+
+def log_access(response):
+    """The access line, written straight to the logger's handlers: `Logger.info` would also walk
+    the stack for the caller's file and line, which no format here shows."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return response
+    rule = request.url_rule
+    started = g.get("access_started")
+    duration_ms = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
+    route = rule.rule if rule is not None else "unmatched"
+    method, status = request.method, response.status_code
+    access_log.handle(access_log.makeRecord(
+        access_log.name, logging.INFO, "", 0, "%s %s %s %.2f ms", (method, route, status, duration_ms or 0.0), None,
+        extra={"method": method, "route": route, "status": status, "duration_ms": duration_ms}))
     return response
 
 
 def init_app(app: Flask) -> None:
     # First of the before-request hooks, so a request refused by a guard still has its id.
     app.before_request_funcs.setdefault(None, []).insert(0, take_request_id)
+    # after-request hooks run last-registered first: the access line is written after the id is set
+    if app.config["TWITCHLOG"].access_log:
+        app.after_request(log_access)
     app.after_request(answer_request_id)

@@ -37,7 +37,7 @@ def _note(limit):
     return f.Text(allow_none=True, validate=validate.Length(max=limit, error=f"At most {limit} characters."))
 
 
-class TwitchFields(Schema):
+class TwitchFields(f.FlatSchema):
     occurred_at = f.Instant(allow_none=False)
     body_region = f.Text(allow_none=True, validate=_one_of(BODY_REGIONS))
     side = f.Text(allow_none=True, validate=_one_of(SIDES))
@@ -48,7 +48,7 @@ class TwitchFields(Schema):
     note = _note(500)
 
 
-class CheckinFields(Schema):
+class CheckinFields(f.FlatSchema):
     local_date = f.LocalDate(allow_none=False)
     sleep_hours = _amount(0, 24)
     sleep_quality = _scale(1, 5)
@@ -65,7 +65,7 @@ class CheckinFields(Schema):
     note = _note(2000)
 
 
-class SymptomFields(Schema):
+class SymptomFields(f.FlatSchema):
     observed_at = f.Instant(allow_none=False)
     kind = f.Text(allow_none=False, validate=_one_of(SYMPTOM_KINDS))
     body_region = f.Text(allow_none=True, validate=_one_of(BODY_REGIONS))
@@ -74,14 +74,14 @@ class SymptomFields(Schema):
     note = _note(2000)
 
 
-class ActivityFields(Schema):
+class ActivityFields(f.FlatSchema):
     started_at = f.Instant(allow_none=False)
     ended_at = f.Instant(allow_none=True)
     level = f.Text(allow_none=False, validate=_one_of(ACTIVITY_LEVELS))
     label = f.Text(allow_none=True, validate=validate.Length(max=100, error="At most 100 characters."))
 
 
-class IntakeFields(Schema):
+class IntakeFields(f.FlatSchema):
     taken_at = f.Instant(allow_none=False)
     kind = f.Text(allow_none=False, validate=_one_of(INTAKE_KINDS))
     amount = f.Number(allow_none=True, validate=validate.Range(min=0, error="Must be 0 or more."))
@@ -131,7 +131,7 @@ class MutationList(fields.List):
         return [dict(item) for item in value]
 
 
-class PushSchema(Schema):
+class PushSchema(f.FlatSchema):
     client_id = f.UUIDString(required=True)
     mutations = MutationList(
         required=True, validate=validate.Length(max=1000, error="A push holds at most 1,000 mutations."),

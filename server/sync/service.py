@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from marshmallow import ValidationError
 
 from .. import direct_sql
@@ -110,6 +111,12 @@ class EntityStatements:
         self.load_any = sa.select(table).where(table.c.user_id == sa.bindparam("user_id"),
                                                table.c.record_id == sa.any_(sa.bindparam("record_ids", type_=sa.ARRAY(sa.String))))
         self.insert = sa.insert(table)
+        # the insert-first write of push: the keys it inserted come back, a stored key is skipped
+        self.insert_if_new = {
+            dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.record_id]).returning(table.c.record_id)
+            for dialect in (postgresql, sqlite)
+        }
         self.changeable = [c for c in self.columns if c not in ("user_id", "record_id", "created_at")]
         self.update = (sa.update(table)
                        .where(table.c.user_id == sa.bindparam("key_user_id"), table.c.record_id == sa.bindparam("key_record_id"))
@@ -163,31 +170,82 @@ def _push(user_id: str, client_id: str, mutations: list[dict], now: datetime) ->
         if mutation["id"] != expected:
             break
         in_sequence.append(mutation)
+    if in_sequence:
+        last = in_sequence[-1]["id"]
 
-    existing = _load_records(connection, user_id, in_sequence)
-    rejected, changed = [], {}
-    for mutation in in_sequence:
+    # Insert first: most records a push names are new, so the batch is merged as if none were
+    # stored and the records a `set` created are inserted unless their key exists (ON CONFLICT DO
+    # NOTHING), which spares the read of stored rows. The keys that did exist, and those whose
+    # outcome depends on a stored row the first pass did not make, are read and merged again from
+    # their stored rows: the one §3 merge (_apply) decides every outcome, against the true state.
+    outcomes, changed, created_by_set = _apply_all(user_id, in_sequence, version, now, {})
+    inserted = _insert_new(connection, user_id, {key: changed[key] for key in created_by_set})
+    again = {key for key in map(_record_key, in_sequence) if key is not None and key not in inserted}
+    if again:
+        redo = [mutation for mutation in in_sequence if _record_key(mutation) in again]
+        redone, changed_again, _ = _apply_all(user_id, redo, version, now, _load_records(connection, user_id, again))
+        outcomes.update(redone)
+        changed = {key: row for key, row in changed.items() if key in inserted}
+        changed.update(changed_again)
+    rejected = [outcomes[mutation["id"]] for mutation in in_sequence if outcomes[mutation["id"]] is not None]
+
+    if stored is None:
+        _execute(connection, INSERT_CLIENT, {"user_id": user_id, "client_id": client_id, "last_mutation_id": last, "created_at": now, "updated_at": now})
+    elif last != stored:
+        _execute(connection, ADVANCE_CLIENT, {"key_user_id": user_id, "key_client_id": client_id, "last_mutation_id": last, "updated_at": now})
+    _write(connection, user_id, {key: row for key, row in changed.items() if key not in inserted})
+    if changed:
+        for hook in after_push_hooks:
+            hook(user_id, [(key[0], row) for key, row in changed.items()])
+    # `applied` (new mutations taken, replays not counted) is for the view's metrics; the schema drops it
+    return {"last_mutation_id": last, "rejected": rejected, "server_time": format_instant(now), "applied": len(in_sequence)}
+
+
+def _record_key(mutation: dict) -> tuple[str, str] | None:
+    """(entity, canonical record_id) of the record a mutation names; None when it names none."""
+    entity = mutation.get("entity")
+    if not isinstance(entity, str) or entity not in ENTITIES:
+        return None
+    record_id = canonical_uuid(mutation.get("record_id"))
+    return None if record_id is None else (entity, record_id)
+
+
+def _apply_all(user_id: str, mutations: list[dict], version: int, now: datetime, existing: dict):
+    """Merge mutations in order onto `existing` (keyed rows, updated in place).
+
+    :returns: ({mutation id: its rejection entry, or None when taken}, {key: changed row},
+        {keys of rows a `set` created here, none being in `existing`})
+    """
+    outcomes, changed, created_by_set = {}, {}, set()
+    for mutation in mutations:
+        known = _record_key(mutation) in existing
         try:
             row_key, row = _apply(user_id, mutation, version, now, existing)
         except Rejected as fault:
             entry = {"id": mutation["id"], "code": "invalid", "message": fault.message}
             if fault.errors:
                 entry["errors"] = fault.errors
-            rejected.append(entry)
-        else:
-            if row is not None:
-                changed[row_key] = row
-        last = mutation["id"]
-    if stored is None:
-        _execute(connection, INSERT_CLIENT, {"user_id": user_id, "client_id": client_id, "last_mutation_id": last, "created_at": now, "updated_at": now})
-    elif last != stored:
-        _execute(connection, ADVANCE_CLIENT, {"key_user_id": user_id, "key_client_id": client_id, "last_mutation_id": last, "updated_at": now})
-    _write(connection, user_id, changed)
-    if changed:
-        for hook in after_push_hooks:
-            hook(user_id, [(key[0], row) for key, row in changed.items()])
-    # `applied` (new mutations taken, replays not counted) is for the view's metrics; the schema drops it
-    return {"last_mutation_id": last, "rejected": rejected, "server_time": format_instant(now), "applied": len(in_sequence)}
+            outcomes[mutation["id"]] = entry
+            continue
+        outcomes[mutation["id"]] = None
+        if row is not None:
+            changed[row_key] = row
+            if not known and mutation["op"] == "set":
+                created_by_set.add(row_key)
+    return outcomes, changed, created_by_set
+
+
+def _insert_new(connection: sa.Connection, user_id: str, rows: dict) -> set:
+    """Insert these new rows unless their key is stored already; the keys that were inserted."""
+    inserted = set()
+    for name in ENTITIES:
+        new = [row.values(STATEMENTS[name].columns) for (kind, _), row in rows.items() if kind == name]
+        if not new:
+            continue
+        statement = STATEMENTS[name].insert_if_new[connection.dialect.name]
+        found = _execute(connection, statement, new[0] if len(new) == 1 else new, rows=True)
+        inserted.update((name, row["record_id"]) for row in found)
+    return inserted
 
 
 def _last_mutation_id(connection: sa.Connection, user_id: str, client_id: str) -> int | None:
@@ -212,13 +270,11 @@ def _write(connection: sa.Connection, user_id: str, changed: dict) -> None:
                                       **{c: getattr(row, c) for c in statements.changeable}} for row in old])
 
 
-def _load_records(connection: sa.Connection, user_id: str, mutations: list[dict]) -> dict:
-    """Every row the batch touches, in one query per entity."""
+def _load_records(connection: sa.Connection, user_id: str, keys) -> dict:
+    """The stored rows of these (entity, record_id) keys, in one query per entity."""
     wanted = defaultdict(set)
-    for mutation in mutations:
-        record_id = canonical_uuid(mutation.get("record_id"))
-        if mutation.get("entity") in ENTITIES and record_id:
-            wanted[mutation["entity"]].add(record_id)
+    for name, record_id in keys:
+        wanted[name].add(record_id)
     found = {}
     postgresql = connection.dialect.name == "postgresql"
     for name, ids in wanted.items():

@@ -321,3 +321,36 @@ def test_a_cookie_with_this_users_epoch_but_no_plain_number_resets(user, number)
     response = user.post("/api/v1/sync/pull", json={"client_id": user.client_id, "cookie": f"{epoch}.{number}", "limit": 10})
     assert response.status_code == 200, response.text
     assert response.json()["reset"] is True and [c["record_id"] for c in response.json()["changes"]] == [record_id]
+
+
+def test_a_batch_naming_stored_and_new_records_is_judged_against_what_is_stored(user, new_id):
+    """Push writes new records first and merges only the ones that turn out stored: every outcome
+    must still be the one the stored row gives, in mutation order."""
+    stored, fresh, edited, gone = new_id(), new_id(), new_id(), new_id()
+    user.push([user.mutation("twitch", record_id, {"occurred_at": "2026-11-25T08:00:00Z", "intensity": 1},
+                             hlc=stamp("2026-11-25T08:00:00.000Z"))
+               for record_id in (stored, edited, gone)])
+    user.push([user.mutation("twitch", stored, {"intensity": 2}, hlc=stamp("2026-11-25T10:00:00.000Z"))])
+    other = another_device(user)
+    result = other.push([
+        # a whole `set` of a stored record: per field, it wins occurred_at (08:00 < 09:00), loses intensity (10:00)
+        other.mutation("twitch", stored, {"occurred_at": "2026-11-24T08:00:00Z", "intensity": 4},
+                       hlc=stamp("2026-11-25T09:00:00.000Z")),
+        other.mutation("twitch", fresh, {"occurred_at": "2026-11-25T10:00:00Z"}),
+        # an edit without required fields: fine for a stored record, though it would not create one
+        other.mutation("twitch", edited, {"intensity": 5}, hlc=stamp("2026-11-25T09:00:00.000Z")),
+        other.mutation("twitch", gone, op="delete", hlc=stamp("2026-11-25T09:00:00.000Z")),
+        other.mutation("twitch", stored, {"intensity": 9}),  # fault: judged as an edit of the stored row
+        other.mutation("twitch", new_id(), {"intensity": 2}),  # fault: a create without occurred_at
+    ])
+    assert result["last_mutation_id"] == 6
+    assert [r["id"] for r in result["rejected"]] == [5, 6]
+    assert result["rejected"][0]["errors"] == {"intensity": ["Must be a whole number from 1 to 5."]}
+    assert result["rejected"][1]["errors"] == {"occurred_at": ["Missing data for required field."]}
+    records, _ = user.pull_all()
+    assert records[("twitch", stored)]["fields"]["occurred_at"] == "2026-11-24T08:00:00Z"
+    assert records[("twitch", stored)]["fields"]["intensity"] == 2
+    assert records[("twitch", fresh)]["fields"]["occurred_at"] == "2026-11-25T10:00:00Z"
+    assert records[("twitch", edited)]["fields"]["intensity"] == 5
+    assert records[("twitch", gone)]["deleted"] is True
+    assert records[("twitch", gone)]["fields"]["occurred_at"] == "2026-11-25T08:00:00Z"
