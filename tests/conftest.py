@@ -155,3 +155,15 @@ def user(make_user) -> ApiClient:
 @pytest.fixture
 def new_id():
     return lambda: str(uuid.uuid4())
+
+
+@pytest.hookimpl(trylast=True)  # after tests/e2e's hook has marked its browser tests
+def pytest_collection_modifyitems(items):
+    """Long files first: `make test` hands whole files to its parallel workers in collection order,
+    so a long file left to the end keeps one worker busy while the others sit idle. Files holding a
+    test marked `slow` or `browser` go first, each file's tests staying in their own order."""
+    def long_file(item) -> bool:
+        return item.get_closest_marker("slow") is not None or item.get_closest_marker("browser") is not None
+
+    long_files = {item.path for item in items if long_file(item)}
+    items.sort(key=lambda item: item.path not in long_files)  # stable: order within each group kept

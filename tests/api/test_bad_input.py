@@ -40,6 +40,8 @@ from tests.support.bad_input import (
     snapshot,
 )
 
+pytestmark = pytest.mark.slow  # half a minute: run early among make test's parallel files
+
 WRITES = {"post", "put", "patch", "delete"}
 # Endpoints that answer without a session or token (§4); every other one is 401 without.
 PUBLIC = {("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/tokens"),

@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support.api import PASSWORD, ApiClient
 
+pytestmark = pytest.mark.slow  # half a minute: run early among make test's parallel files
+
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 6}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
