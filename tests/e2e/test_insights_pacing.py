@@ -140,7 +140,8 @@ def test_the_energy_bar_fills_with_logged_activity(make_device, scheme):
     page = device.page
     device.screen("pacing")
     bar = page.locator("#energy-bar")
-    bar.wait_for()
+    # The bar is drawn first and filled once the day's activity is read: wait for the fill, not the bar.
+    device.wait_until("document.getElementById('energy-bar')?.dataset.state", what="the energy bar to be filled")
     assert bar.get_attribute("data-state") == "plenty" and bar.get_attribute("aria-valuenow") == "0"
     assert "Still learning" in page.locator("#energy-title ~ p.hint").nth(1).inner_text()
 
