@@ -67,10 +67,25 @@ class Phone:
         self.cdp.send("ServiceWorker.enable")
         wait_for(self.page, lambda: self.registrations, "the worker's registration id (CDP events arrive while Playwright waits)")
 
-    def deliver(self, payload: dict) -> None:
-        """Hand a decrypted payload to the service worker as the browser's push service would."""
-        self.cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": self.device.base_url, "registrationId": self.registrations[-1], "data": json.dumps(payload)})
+    def deliver(self, payload: dict, attempts: int = 3) -> None:
+        """Hand a decrypted payload to the service worker as the browser's push service would, and
+        wait until its notification is listed. A busy headless Chromium now and then lets a message
+        handed over CDP go unshown (three times in about ten CI runs, at no particular clock or
+        test step); like a push service redelivering an unacknowledged message, it is handed over
+        again, at most `attempts` times. The tag makes a repeat replace the notification, never
+        stack, and a worker that never shows it still fails the test."""
+        kind = payload["kind"] if isinstance(payload.get("kind"), str) else "message"
+        tag = payload.get("tag") or f"twitchlog-{kind}"  # as notificationFor() in pwa/js/sw/push.js
+        for attempt in range(1, attempts + 1):
+            self.cdp.send("ServiceWorker.deliverPushMessage", {
+                "origin": self.device.base_url, "registrationId": self.registrations[-1], "data": json.dumps(payload)})
+            try:
+                self.device.wait_until(f"async () => (await ({NOTIFICATIONS})()).some((n) => n.tag === {json.dumps(tag)})",
+                                       timeout=5, what=f"the {tag} notification to show")
+                return
+            except AssertionError:
+                if attempt == attempts:
+                    raise
 
     def latest(self, push_service, kind: str) -> dict:
         """The payload of the last message of `kind` the stand-in accepted for this phone."""
